@@ -1,0 +1,54 @@
+from django.db import models
+from django_countries.fields import CountryField
+from django.utils.translation import gettext_lazy as _
+
+
+class ChainLink(models.TextChoices):
+    """Where an organisation sits in the cobalt chain, from the pit to the product."""
+
+    ARTISANAL_COOPERATIVE = "asm_cooperative", _("Artisanal mining cooperative")
+    TRADER = "trader", _("Trader / buying station")
+    INDUSTRIAL_MINER = "industrial_miner", _("Industrial miner")
+    REFINER = "refiner", _("Refiner")
+    PRECURSOR_CATHODE = "precursor_cathode", _("Precursor & cathode maker")
+    BATTERY_CELL = "battery_cell", _("Battery-cell maker")
+    AUTOMOTIVE = "automotive", _("Automotive")
+    ELECTRONICS = "electronics", _("Electronics")
+    FINANCIAL = "financial", _("Financial institution")
+    GOVERNMENT = "government", _("Government body")
+    ACADEMIC = "academic", _("Academic institution")
+    CIVIL_SOCIETY = "civil_society", _("Civil-society organisation")
+    OTHER = "other", _("Other")
+
+
+class MembershipStatus(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    MEMBER = "member", _("Member")
+    SUSPENDED = "suspended", _("Suspended")
+    FORMER = "former", _("Former member")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    chain_link = models.CharField(_("link in the chain"), max_length=32, choices=ChainLink.choices)
+    country = CountryField(_("country"))
+    website = models.URLField(_("website"), blank=True)
+    membership_status = models.CharField(
+        _("membership status"),
+        max_length=16,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.APPLICANT,
+    )
+    is_non_profit = models.BooleanField(_("non-profit"), default=False)
+    represents_artisanal_miners = models.BooleanField(
+        _("represents artisanal miners"), default=False
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,48 @@
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
+
+
+class User(AbstractUser):
+    """A person. Public pages show `public_name`, never the email address."""
+
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        "governance.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True,
+        help_text=_("Times are shown in this zone. Empty: Kolwezi time (Africa/Lubumbashi)."),
+    )
+    email_verified = models.BooleanField(_("email verified"), default=False)
+    notifications_enabled = models.BooleanField(_("email notifications"), default=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="user_email_unique_ci"
+            ),
+        ]
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    def __str__(self) -> str:
+        return self.public_name

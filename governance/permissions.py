@@ -1,0 +1,218 @@
+"""Who may do what: roles and seat assignments → object permissions on working groups.
+
+This is the one module that talks to django-guardian. Everyone else calls the
+named predicates below (`can_manage_seats(user, group)`, …).
+"""
+
+import datetime
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import QuerySet
+from guardian.models import UserObjectPermission
+from guardian.shortcuts import get_objects_for_user
+
+from .models import GroupRole, SeatAssignment, User, WorkingGroup, WorkingGroupRole
+from .models.assignments import today
+
+APP = "governance"
+
+# What each role on a working group may do there (codenames of WorkingGroup.Meta.permissions).
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    GroupRole.OBSERVER: frozenset({"view_private_content"}),
+    GroupRole.MEMBER: frozenset({"view_private_content", "comment_members_only", "post_discussion"}),
+    GroupRole.FACILITATOR: frozenset(
+        {"view_private_content", "post_discussion", "record_assisted_votes"}
+    ),
+    GroupRole.SECRETARIAT: frozenset(
+        {
+            "view_private_content",
+            "comment_members_only",
+            "post_discussion",
+            "manage_seats",
+            "manage_consultations",
+            "moderate",
+            "run_ballots",
+        }
+    ),
+    GroupRole.CHAIR: frozenset(
+        {
+            "view_private_content",
+            "comment_members_only",
+            "post_discussion",
+            "moderate",
+            "run_ballots",
+            "certify_results",
+        }
+    ),
+}
+# Holding a seat (as holder or alternate) makes one a member of its group.
+SEAT_PERMISSIONS = ROLE_PERMISSIONS[GroupRole.MEMBER]
+MANAGED_CODENAMES = frozenset().union(*ROLE_PERMISSIONS.values())
+
+# Roles only a superuser may grant: they carry management rights.
+PRIVILEGED_ROLES = frozenset({GroupRole.CHAIR, GroupRole.SECRETARIAT})
+
+# Staff who run groups get into the Wagtail admin through this Django group.
+ADMIN_GROUP_NAME = "Working-group secretariats"
+ADMIN_GROUP_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    *[(APP, f"{verb}_{model}") for model in ("seat", "seatassignment", "workinggrouprole")
+      for verb in ("add", "change", "view")],
+    (APP, "change_workinggroup"),
+    (APP, "view_workinggroup"),
+    (APP, "view_organisation"),
+    (APP, "view_chamber"),
+]
+
+
+# --- Predicates ------------------------------------------------------------
+
+def _has(user, codename: str, group: WorkingGroup) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.has_perm(f"{APP}.{codename}", group)
+
+
+def can_view_private(user, group: WorkingGroup) -> bool:
+    return _has(user, "view_private_content", group)
+
+
+def can_comment_members_only(user, group: WorkingGroup) -> bool:
+    return _has(user, "comment_members_only", group)
+
+
+def can_post_discussion(user, group: WorkingGroup) -> bool:
+    return _has(user, "post_discussion", group)
+
+
+def can_manage_seats(user, group: WorkingGroup) -> bool:
+    return _has(user, "manage_seats", group)
+
+
+def can_manage_consultations(user, group: WorkingGroup) -> bool:
+    return _has(user, "manage_consultations", group)
+
+
+def can_moderate(user, group: WorkingGroup) -> bool:
+    return _has(user, "moderate", group)
+
+
+def can_run_ballots(user, group: WorkingGroup) -> bool:
+    return _has(user, "run_ballots", group)
+
+
+def can_certify_results(user, group: WorkingGroup) -> bool:
+    return _has(user, "certify_results", group)
+
+
+def can_record_assisted_votes(user, group: WorkingGroup) -> bool:
+    return _has(user, "record_assisted_votes", group)
+
+
+def can_grant_role(user, group: WorkingGroup, role: str) -> bool:
+    if role in PRIVILEGED_ROLES:
+        return is_platform_admin(user)
+    return can_manage_seats(user, group)
+
+
+def is_platform_admin(user) -> bool:
+    """Superusers run the registry itself: chambers, organisations, new groups."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+can_manage_organisations = is_platform_admin
+can_manage_chambers = is_platform_admin
+can_create_working_group = is_platform_admin
+
+
+def working_groups_managed_by(user) -> QuerySet[WorkingGroup]:
+    if is_platform_admin(user):
+        return WorkingGroup.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return WorkingGroup.objects.none()
+    return get_objects_for_user(
+        user, f"{APP}.manage_seats", klass=WorkingGroup, accept_global_perms=False
+    )
+
+
+# --- Keeping guardian rows in step -----------------------------------------
+
+def desired_codenames(user: User, group: WorkingGroup, on: datetime.date) -> set[str]:
+    """What the person's current roles and seat assignments in `group` grant on `on`."""
+    granted: set[str] = set()
+    for role in WorkingGroupRole.objects.current(on).filter(person=user, working_group=group).values_list(
+        "role", flat=True
+    ):
+        granted |= ROLE_PERMISSIONS[role]
+    if SeatAssignment.objects.current(on).filter(person=user, seat__working_group=group).exists():
+        granted |= SEAT_PERMISSIONS
+    return granted
+
+
+def _permission_ids() -> dict[str, int]:
+    ct = ContentType.objects.get_for_model(WorkingGroup)
+    return dict(
+        Permission.objects.filter(content_type=ct, codename__in=MANAGED_CODENAMES).values_list(
+            "codename", "id"
+        )
+    )
+
+
+@transaction.atomic
+def sync_user_group(user: User, group: WorkingGroup, on: datetime.date | None = None) -> bool:
+    """Make the guardian rows for (user, group) match their roles today. True if changed."""
+    on = on or today()
+    ids = _permission_ids()
+    ct = ContentType.objects.get_for_model(WorkingGroup)
+    existing = UserObjectPermission.objects.filter(
+        user=user, content_type=ct, object_pk=str(group.pk), permission_id__in=ids.values()
+    )
+    have = set(existing.values_list("permission__codename", flat=True))
+    want = desired_codenames(user, group, on)
+    changed = have != want
+    if have - want:
+        existing.filter(permission__codename__in=have - want).delete()
+    UserObjectPermission.objects.bulk_create(
+        UserObjectPermission(user=user, content_type=ct, object_pk=str(group.pk), permission_id=ids[c])
+        for c in want - have
+    )
+    sync_admin_access(user, on)
+    return changed
+
+
+def sync_admin_access(user: User, on: datetime.date | None = None) -> None:
+    """Secretariats and chairs get into the Wagtail admin; others lose access."""
+    on = on or today()
+    runs_a_group = WorkingGroupRole.objects.current(on).filter(person=user, role__in=PRIVILEGED_ROLES).exists()
+    group = admin_group()
+    if runs_a_group:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+
+
+def admin_group() -> Group:
+    group, created = Group.objects.get_or_create(name=ADMIN_GROUP_NAME)
+    if created:
+        perms = [Permission.objects.get(content_type__app_label=app, codename=codename)
+                 for app, codename in ADMIN_GROUP_PERMISSIONS]
+        group.permissions.set(perms)
+    return group
+
+
+def sync_all(on: datetime.date | None = None) -> int:
+    """Re-sync every (person, group) pair that has or had rights. Returns pairs changed."""
+    ct = ContentType.objects.get_for_model(WorkingGroup)
+    pairs = set(WorkingGroupRole.objects.values_list("person_id", "working_group_id"))
+    pairs |= set(SeatAssignment.objects.values_list("person_id", "seat__working_group_id"))
+    pairs |= {
+        (user_id, int(pk))
+        for user_id, pk in UserObjectPermission.objects.filter(content_type=ct).values_list("user_id", "object_pk")
+    }
+    users = User.objects.in_bulk({u for u, _ in pairs})
+    groups = WorkingGroup.objects.in_bulk({g for _, g in pairs})
+    return sum(
+        sync_user_group(users[u], groups[g], on) for u, g in sorted(pairs) if u in users and g in groups
+    )

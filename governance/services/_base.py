@@ -1,0 +1,29 @@
+"""Shared plumbing for services: permission refusals and field-level audit diffs."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.forms.models import model_to_dict
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def refuse(message: str, field: str | None = None) -> None:
+    raise ValidationError({field: [message]} if field else message)
+
+
+def field_values(instance: models.Model) -> dict:
+    """A JSON-friendly snapshot of an instance's concrete fields, for audit payloads."""
+    data = model_to_dict(instance, fields=[f.name for f in instance._meta.concrete_fields])
+    return {k: (v.pk if isinstance(v, models.Model) else v) for k, v in data.items() if k != "id"}
+
+
+def changes(instance: models.Model) -> dict:
+    """Fields whose value differs from the stored row: {field: [old, new]}."""
+    if instance._state.adding or instance.pk is None:
+        return {k: [None, v] for k, v in field_values(instance).items()}
+    stored = type(instance)._default_manager.get(pk=instance.pk)
+    old, new = field_values(stored), field_values(instance)
+    return {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}

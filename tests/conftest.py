@@ -1,0 +1,51 @@
+import pytest
+from django.db import connection
+
+from governance.db import sqlite_audit_triggers
+from tests.factories import UserFactory, WorkingGroupFactory
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_allow_flush(request):
+    """On SQLite a transactional test's flush DELETEs every row, which the audit
+    log's append-only trigger refuses: lift it for the flush, restore it at the
+    next test. (PostgreSQL flushes with TRUNCATE, which row triggers ignore.)"""
+    names = request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(
+        "transactional_db" in names
+        or "live_server" in names
+        or (marker and marker.kwargs.get("transaction"))
+    )
+    if marker:
+        request.getfixturevalue("_django_db_helper")
+    elif transactional:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        yield
+        return
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for sql in sqlite_audit_triggers():
+                cursor.execute(sql)
+    yield
+    if transactional and connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS governance_audit_no_delete")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def person(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def group(db):
+    return WorkingGroupFactory()
