@@ -11,6 +11,17 @@ from django.utils import timezone
 from .models import GENESIS_HASH, AuditChainHead, AuditEvent
 
 
+class AuditJSONEncoder(DjangoJSONEncoder):
+    """Dates, decimals and UUIDs as Django encodes them; anything else (countries,
+    lazy strings) by its text."""
+
+    def default(self, o):
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
 def canonical(event: AuditEvent) -> bytes:
     """The bytes a hash covers: every field but the hashes, in a stable form."""
     body = {
@@ -47,7 +58,7 @@ def record(
         raise RuntimeError("audit.record() must run inside the change's transaction")
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
     # Round-trip the payload through JSON so the hash covers what the database stores.
-    stored_payload = json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder))
+    stored_payload = json.loads(json.dumps(payload or {}, cls=AuditJSONEncoder))
     event = AuditEvent(
         sequence=head.sequence + 1,
         created_at=timezone.now(),

@@ -4,8 +4,9 @@ A rule's *shortfall* is how far the group is from meeting it (0 = met). A change
 is refused when it makes any rule's shortfall worse, so a new group can be
 filled seat by seat while no change ever breaks a rule it already met.
 
-Reserved seats work as reservations: with 9 seats and "at least 3 non-profit",
-a seventh for-profit holder is refused because only 2 vacant seats would remain.
+Reserved seats work as reservations: with at most 9 seats and "at least 3
+non-profit", a seventh for-profit holder is refused because only 2 places would
+remain open (vacant seats, or seats not yet created under the maximum).
 """
 
 from dataclasses import dataclass
@@ -50,7 +51,9 @@ def shortfalls(seats: list[SeatState], rules: Rules) -> dict[str, int]:
     for label, chamber_id, minimum in rules.chamber_minimums:
         in_chamber = sum(1 for s in seats if chamber_id in s.chamber_ids)
         result[label] = max(0, minimum - in_chamber)
-    vacant = sum(1 for s in seats if s.holder_organisation is None)
+    # Places still open: vacant seats, plus seats the group may still create under its maximum.
+    held = sum(1 for s in seats if s.holder_organisation is not None)
+    vacant = max(rules.max_seats or 0, len(seats)) - held
     for rule in rules.reservations:
         matching = sum(1 for s in seats if rule.matches(s.holder_organisation))
         result[rule.label] = max(0, rule.min_seats - matching - vacant)

@@ -21,7 +21,9 @@ APP = "governance"
 # What each role on a working group may do there (codenames of WorkingGroup.Meta.permissions).
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     GroupRole.OBSERVER: frozenset({"view_private_content"}),
-    GroupRole.MEMBER: frozenset({"view_private_content", "comment_members_only", "post_discussion"}),
+    GroupRole.MEMBER: frozenset(
+        {"view_private_content", "comment_members_only", "post_discussion"}
+    ),
     GroupRole.FACILITATOR: frozenset(
         {"view_private_content", "post_discussion", "record_assisted_votes"}
     ),
@@ -58,8 +60,11 @@ PRIVILEGED_ROLES = frozenset({GroupRole.CHAIR, GroupRole.SECRETARIAT})
 ADMIN_GROUP_NAME = "Working-group secretariats"
 ADMIN_GROUP_PERMISSIONS = [
     ("wagtailadmin", "access_admin"),
-    *[(APP, f"{verb}_{model}") for model in ("seat", "seatassignment", "workinggrouprole")
-      for verb in ("add", "change", "view")],
+    *[
+        (APP, f"{verb}_{model}")
+        for model in ("seat", "seatassignment", "workinggrouprole")
+        for verb in ("add", "change", "view")
+    ],
     (APP, "change_workinggroup"),
     (APP, "view_workinggroup"),
     (APP, "view_organisation"),
@@ -68,6 +73,7 @@ ADMIN_GROUP_PERMISSIONS = [
 
 
 # --- Predicates ------------------------------------------------------------
+
 
 def _has(user, codename: str, group: WorkingGroup) -> bool:
     if not (user and user.is_authenticated and user.is_active):
@@ -139,11 +145,14 @@ def working_groups_managed_by(user) -> QuerySet[WorkingGroup]:
 
 # --- Keeping guardian rows in step -----------------------------------------
 
+
 def desired_codenames(user: User, group: WorkingGroup, on: datetime.date) -> set[str]:
     """What the person's current roles and seat assignments in `group` grant on `on`."""
     granted: set[str] = set()
-    for role in WorkingGroupRole.objects.current(on).filter(person=user, working_group=group).values_list(
-        "role", flat=True
+    for role in (
+        WorkingGroupRole.objects.current(on)
+        .filter(person=user, working_group=group)
+        .values_list("role", flat=True)
     ):
         granted |= ROLE_PERMISSIONS[role]
     if SeatAssignment.objects.current(on).filter(person=user, seat__working_group=group).exists():
@@ -175,7 +184,9 @@ def sync_user_group(user: User, group: WorkingGroup, on: datetime.date | None = 
     if have - want:
         existing.filter(permission__codename__in=have - want).delete()
     UserObjectPermission.objects.bulk_create(
-        UserObjectPermission(user=user, content_type=ct, object_pk=str(group.pk), permission_id=ids[c])
+        UserObjectPermission(
+            user=user, content_type=ct, object_pk=str(group.pk), permission_id=ids[c]
+        )
         for c in want - have
     )
     sync_admin_access(user, on)
@@ -185,7 +196,9 @@ def sync_user_group(user: User, group: WorkingGroup, on: datetime.date | None = 
 def sync_admin_access(user: User, on: datetime.date | None = None) -> None:
     """Secretariats and chairs get into the Wagtail admin; others lose access."""
     on = on or today()
-    runs_a_group = WorkingGroupRole.objects.current(on).filter(person=user, role__in=PRIVILEGED_ROLES).exists()
+    runs_a_group = (
+        WorkingGroupRole.objects.current(on).filter(person=user, role__in=PRIVILEGED_ROLES).exists()
+    )
     group = admin_group()
     if runs_a_group:
         user.groups.add(group)
@@ -196,8 +209,10 @@ def sync_admin_access(user: User, on: datetime.date | None = None) -> None:
 def admin_group() -> Group:
     group, created = Group.objects.get_or_create(name=ADMIN_GROUP_NAME)
     if created:
-        perms = [Permission.objects.get(content_type__app_label=app, codename=codename)
-                 for app, codename in ADMIN_GROUP_PERMISSIONS]
+        perms = [
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in ADMIN_GROUP_PERMISSIONS
+        ]
         group.permissions.set(perms)
     return group
 
@@ -209,10 +224,14 @@ def sync_all(on: datetime.date | None = None) -> int:
     pairs |= set(SeatAssignment.objects.values_list("person_id", "seat__working_group_id"))
     pairs |= {
         (user_id, int(pk))
-        for user_id, pk in UserObjectPermission.objects.filter(content_type=ct).values_list("user_id", "object_pk")
+        for user_id, pk in UserObjectPermission.objects.filter(content_type=ct).values_list(
+            "user_id", "object_pk"
+        )
     }
     users = User.objects.in_bulk({u for u, _ in pairs})
     groups = WorkingGroup.objects.in_bulk({g for _, g in pairs})
     return sum(
-        sync_user_group(users[u], groups[g], on) for u, g in sorted(pairs) if u in users and g in groups
+        sync_user_group(users[u], groups[g], on)
+        for u, g in sorted(pairs)
+        if u in users and g in groups
     )

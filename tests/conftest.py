@@ -49,3 +49,26 @@ def person(db):
 @pytest.fixture
 def group(db):
     return WorkingGroupFactory()
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"Backends: {_backends(settings)}"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Leave a note of the backends the suite really used, for .ci/run to check."""
+    from django.conf import settings
+
+    (settings.VAR_DIR / "test-backends.txt").write_text(_backends(settings) + "\n")
+    session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+        f"Backends used: {_backends(settings)}"
+    )
+
+
+def _backends(settings) -> str:
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    layer = "redis" if "redis" in layer.lower() else "in-memory"
+    return f"database={engine} channel-layer={layer}"

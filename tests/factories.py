@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from governance import permissions
 from governance.models import (
-    Chamber,
     ChainLink,
+    Chamber,
     GroupRole,
     MembershipStatus,
     Organisation,

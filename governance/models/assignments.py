@@ -34,17 +34,32 @@ class SeatAssignment(models.Model):
     """Who holds (or stands in for) a seat, for whom, for which term. Never overwritten:
     a new person is a new row, and ending a term only sets `end`."""
 
-    seat = models.ForeignKey("governance.Seat", verbose_name=_("seat"), on_delete=models.PROTECT, related_name="assignments")
+    seat = models.ForeignKey(
+        "governance.Seat",
+        verbose_name=_("seat"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="seat_assignments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="seat_assignments",
     )
     role = models.CharField(_("role on the seat"), max_length=16, choices=SeatRole.choices)
     organisation = models.ForeignKey(
-        "governance.Organisation", verbose_name=_("organisation represented"), on_delete=models.PROTECT,
+        "governance.Organisation",
+        verbose_name=_("organisation represented"),
+        on_delete=models.PROTECT,
         related_name="seat_assignments",
     )
     start = models.DateField(_("term start"))
-    end = models.DateField(_("term end"), null=True, blank=True, help_text=_("Last day of the term. Empty: open-ended."))
+    end = models.DateField(
+        _("term end"),
+        null=True,
+        blank=True,
+        help_text=_("Last day of the term. Empty: open-ended."),
+    )
 
     objects = TermQuerySet.as_manager()
 
@@ -53,10 +68,17 @@ class SeatAssignment(models.Model):
         verbose_name = _("seat assignment")
         verbose_name_plural = _("seat assignments")
         constraints = [
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="assignment_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="assignment_end_after_start",
+            ),
             # Portable half of "one current holder and one current alternate per seat";
             # PostgreSQL adds an exclusion constraint on overlapping terms (migration 0002).
-            models.UniqueConstraint(fields=["seat", "role"], condition=Q(end__isnull=True), name="one_open_assignment_per_seat_role"),
+            models.UniqueConstraint(
+                fields=["seat", "role"],
+                condition=Q(end__isnull=True),
+                name="one_open_assignment_per_seat_role",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -75,14 +97,22 @@ class WorkingGroupRole(models.Model):
     """A person's role in a working group for a term; roles map to object permissions."""
 
     working_group = models.ForeignKey(
-        "governance.WorkingGroup", verbose_name=_("working group"), on_delete=models.PROTECT, related_name="roles"
+        "governance.WorkingGroup",
+        verbose_name=_("working group"),
+        on_delete=models.PROTECT,
+        related_name="roles",
     )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="group_roles"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="group_roles",
     )
     role = models.CharField(_("role"), max_length=16, choices=GroupRole.choices)
     start = models.DateField(_("start"))
-    end = models.DateField(_("end"), null=True, blank=True, help_text=_("Last day. Empty: open-ended."))
+    end = models.DateField(
+        _("end"), null=True, blank=True, help_text=_("Last day. Empty: open-ended.")
+    )
 
     objects = TermQuerySet.as_manager()
 
@@ -91,9 +121,14 @@ class WorkingGroupRole(models.Model):
         verbose_name = _("working-group role")
         verbose_name_plural = _("working-group roles")
         constraints = [
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="role_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="role_end_after_start",
+            ),
             models.UniqueConstraint(
-                fields=["working_group", "person", "role"], condition=Q(end__isnull=True), name="one_open_role_per_person"
+                fields=["working_group", "person", "role"],
+                condition=Q(end__isnull=True),
+                name="one_open_role_per_person",
             ),
         ]
 

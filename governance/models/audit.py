@@ -12,15 +12,23 @@ class AuditEvent(models.Model):
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
     created_at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     action = models.CharField(_("action"), max_length=64, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100)
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=255)
     working_group = models.ForeignKey(
-        "governance.WorkingGroup", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "governance.WorkingGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         db_constraint=False,
     )
     is_public = models.BooleanField(_("public"), default=False)

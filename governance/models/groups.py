@@ -63,7 +63,9 @@ class WorkingGroup(ClusterableModel):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     mandate = RichTextField(_("mandate"), blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=WorkingGroupStatus.choices,
+        _("status"),
+        max_length=16,
+        choices=WorkingGroupStatus.choices,
         default=WorkingGroupStatus.ACTIVE,
     )
     max_seats = models.PositiveSmallIntegerField(
@@ -101,7 +103,9 @@ class WorkingGroup(ClusterableModel):
 class ChamberQuota(models.Model):
     """Composition rule: the group keeps at least `min_seats` seats in a chamber."""
 
-    working_group = ParentalKey(WorkingGroup, on_delete=models.CASCADE, related_name="chamber_quotas")
+    working_group = ParentalKey(
+        WorkingGroup, on_delete=models.CASCADE, related_name="chamber_quotas"
+    )
     chamber = models.ForeignKey(Chamber, verbose_name=_("chamber"), on_delete=models.PROTECT)
     min_seats = models.PositiveSmallIntegerField(_("minimum seats"), default=1)
 
@@ -109,11 +113,16 @@ class ChamberQuota(models.Model):
         verbose_name = _("chamber minimum")
         verbose_name_plural = _("chamber minimums")
         constraints = [
-            models.UniqueConstraint(fields=["working_group", "chamber"], name="one_quota_per_chamber"),
+            models.UniqueConstraint(
+                fields=["working_group", "chamber"], name="one_quota_per_chamber"
+            ),
         ]
 
     def __str__(self) -> str:
-        return _("At least %(n)s seat(s) for %(chamber)s") % {"n": self.min_seats, "chamber": self.chamber}
+        return _("At least %(n)s seat(s) for %(chamber)s") % {
+            "n": self.min_seats,
+            "chamber": self.chamber,
+        }
 
 
 class ReservedSeatRule(models.Model):
@@ -122,7 +131,9 @@ class ReservedSeatRule(models.Model):
     Criteria left empty match anything; all filled criteria must match.
     """
 
-    working_group = ParentalKey(WorkingGroup, on_delete=models.CASCADE, related_name="reserved_seat_rules")
+    working_group = ParentalKey(
+        WorkingGroup, on_delete=models.CASCADE, related_name="reserved_seat_rules"
+    )
     label = models.CharField(_("label"), max_length=200)
     min_seats = models.PositiveSmallIntegerField(_("minimum seats"), default=1)
     require_non_profit = models.BooleanField(_("non-profit organisations only"), default=False)
@@ -130,7 +141,9 @@ class ReservedSeatRule(models.Model):
         _("organisations representing artisanal miners only"), default=False
     )
     country = CountryField(_("country"), blank=True)
-    chain_link = models.CharField(_("link in the chain"), max_length=32, choices=ChainLink.choices, blank=True)
+    chain_link = models.CharField(
+        _("link in the chain"), max_length=32, choices=ChainLink.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("reserved-seat rule")
@@ -144,7 +157,10 @@ class ReservedSeatRule(models.Model):
             return False
         return (
             (not self.require_non_profit or organisation.is_non_profit)
-            and (not self.require_represents_artisanal_miners or organisation.represents_artisanal_miners)
+            and (
+                not self.require_represents_artisanal_miners
+                or organisation.represents_artisanal_miners
+            )
             and (not self.country or organisation.country == self.country)
             and (not self.chain_link or organisation.chain_link == self.chain_link)
         )
@@ -154,9 +170,14 @@ class Seat(models.Model):
     """A seat at the table: votes are cast by seats, never by people."""
 
     working_group = models.ForeignKey(
-        WorkingGroup, verbose_name=_("working group"), on_delete=models.PROTECT, related_name="seats"
+        WorkingGroup,
+        verbose_name=_("working group"),
+        on_delete=models.PROTECT,
+        related_name="seats",
     )
-    chamber = models.ForeignKey(Chamber, verbose_name=_("chamber"), on_delete=models.PROTECT, related_name="seats")
+    chamber = models.ForeignKey(
+        Chamber, verbose_name=_("chamber"), on_delete=models.PROTECT, related_name="seats"
+    )
     label = models.CharField(_("label"), max_length=120)
     weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=3, default=Decimal("1"))
     facilitator = models.ForeignKey(
@@ -176,7 +197,9 @@ class Seat(models.Model):
         verbose_name = _("seat")
         verbose_name_plural = _("seats")
         constraints = [
-            models.UniqueConstraint(fields=["working_group", "label"], name="seat_label_unique_in_group"),
+            models.UniqueConstraint(
+                fields=["working_group", "label"], name="seat_label_unique_in_group"
+            ),
             models.CheckConstraint(condition=models.Q(weight__gt=0), name="seat_weight_positive"),
         ]
 

@@ -1,6 +1,6 @@
 from django.db import models
-from django_countries.fields import CountryField
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 
 class ChainLink(models.TextChoices):

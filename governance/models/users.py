@@ -25,7 +25,10 @@ class User(AbstractUser):
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True
     )
     time_zone = models.CharField(
-        _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True,
+        _("time zone"),
+        max_length=64,
+        choices=TIME_ZONE_CHOICES,
+        blank=True,
         help_text=_("Times are shown in this zone. Empty: Kolwezi time (Africa/Lubumbashi)."),
     )
     email_verified = models.BooleanField(_("email verified"), default=False)

@@ -26,6 +26,7 @@ NOT_YOUR_GROUP = _("You do not manage the seats of this working group.")
 
 # --- Composition ------------------------------------------------------------
 
+
 def composition_shortfalls(
     group: WorkingGroup,
     *,
@@ -76,6 +77,7 @@ def _refuse_if_broken(group: WorkingGroup, before: dict, after: dict) -> None:
 
 # --- Seats --------------------------------------------------------------------
 
+
 @transaction.atomic
 def seat_save(*, actor, seat: Seat) -> Seat:
     """Create a seat or change its label, chamber, weight, facilitator or order."""
@@ -83,7 +85,10 @@ def seat_save(*, actor, seat: Seat) -> Seat:
     if not created:
         stored = Seat.objects.select_for_update().get(pk=seat.pk)
         if stored.working_group_id != seat.working_group_id:
-            refuse(_("A seat cannot move to another working group. Retire it and create a new one."), "working_group")
+            refuse(
+                _("A seat cannot move to another working group. Retire it and create a new one."),
+                "working_group",
+            )
         if not stored.is_active:
             refuse(_("This seat is retired."))
     group = WorkingGroup.objects.select_for_update().get(pk=seat.working_group_id)
@@ -93,11 +98,17 @@ def seat_save(*, actor, seat: Seat) -> Seat:
     if not diff:
         return seat
     if created or "chamber" in diff:
-        _refuse_if_broken(group, composition_shortfalls(group), composition_shortfalls(group, extra_seat=seat))
+        _refuse_if_broken(
+            group, composition_shortfalls(group), composition_shortfalls(group, extra_seat=seat)
+        )
     seat.save()
     audit.record(
-        actor=actor, action="seat.created" if created else "seat.updated", obj=seat,
-        working_group=group, payload={"changes": diff}, public=True,
+        actor=actor,
+        action="seat.created" if created else "seat.updated",
+        obj=seat,
+        working_group=group,
+        payload={"changes": diff},
+        public=True,
     )
     return seat
 
@@ -111,7 +122,9 @@ def seat_retire(*, actor, seat: Seat) -> Seat:
         refuse(_("This seat is already retired."))
     if SeatAssignment.objects.filter(seat=seat).overlapping(today(), None).exists():
         refuse(_("End this seat's current and future assignments before retiring it."))
-    _refuse_if_broken(group, composition_shortfalls(group), composition_shortfalls(group, without_seat=seat))
+    _refuse_if_broken(
+        group, composition_shortfalls(group), composition_shortfalls(group, without_seat=seat)
+    )
     seat.is_active = False
     seat.save(update_fields=["is_active"])
     audit.record(actor=actor, action="seat.retired", obj=seat, working_group=group, public=True)
@@ -119,6 +132,7 @@ def seat_retire(*, actor, seat: Seat) -> Seat:
 
 
 # --- Seat assignments ---------------------------------------------------------
+
 
 @transaction.atomic
 def seat_assignment_start(
@@ -142,37 +156,69 @@ def seat_assignment_start(
     if end is not None and end < start:
         refuse(_("The term cannot end before it starts."), "end")
     if organisation.membership_status != MembershipStatus.MEMBER:
-        refuse(_("%(org)s is not a member organisation, so it cannot be represented on a seat.") % {"org": organisation}, "organisation")
+        refuse(
+            _("%(org)s is not a member organisation, so it cannot be represented on a seat.")
+            % {"org": organisation},
+            "organisation",
+        )
     if not person.is_active:
         refuse(_("This person's account is inactive."), "person")
     same_seat = SeatAssignment.objects.filter(seat=seat).overlapping(start, end)
     if same_seat.filter(role=role).exists():
-        refuse(_("This seat already has a %(role)s for part of that term. End that assignment first.") % {"role": SeatRole(role).label.lower()}, "start")
+        refuse(
+            _("This seat already has a %(role)s for part of that term. End that assignment first.")
+            % {"role": SeatRole(role).label.lower()},
+            "start",
+        )
     if same_seat.filter(person=person).exists():
-        refuse(_("This person already sits on this seat in another role for part of that term."), "person")
+        refuse(
+            _("This person already sits on this seat in another role for part of that term."),
+            "person",
+        )
     if role == SeatRole.HOLDER and (
         SeatAssignment.objects.overlapping(start, end)
         .filter(person=person, role=SeatRole.HOLDER, seat__working_group=group)
         .exists()
     ):
-        refuse(_("This person already holds another seat in this working group for part of that term."), "person")
+        refuse(
+            _(
+                "This person already holds another seat in this working group for part of that term."
+            ),
+            "person",
+        )
     if role == SeatRole.HOLDER:
         _refuse_if_broken(
             group,
             composition_shortfalls(group, on=start),
             composition_shortfalls(group, on=start, holder_override=(seat.pk, organisation)),
         )
-    assignment = SeatAssignment(seat=seat, person=person, role=role, organisation=organisation, start=start, end=end)
+    assignment = SeatAssignment(
+        seat=seat, person=person, role=role, organisation=organisation, start=start, end=end
+    )
     assignment.full_clean()
     try:
         with transaction.atomic():
             assignment.save()
     except IntegrityError:
-        refuse(_("This seat already has a %(role)s for part of that term.") % {"role": SeatRole(role).label.lower()})
+        refuse(
+            _("This seat already has a %(role)s for part of that term.")
+            % {"role": SeatRole(role).label.lower()}
+        )
     audit.record(
-        actor=actor, action="seat_assignment.started", obj=assignment, working_group=group, public=True,
-        payload={"seat": seat.pk, "person": person.public_name, "person_id": person.pk, "role": role,
-                 "organisation": organisation.name, "start": start, "end": end},
+        actor=actor,
+        action="seat_assignment.started",
+        obj=assignment,
+        working_group=group,
+        public=True,
+        payload={
+            "seat": seat.pk,
+            "person": person.public_name,
+            "person_id": person.pk,
+            "role": role,
+            "organisation": organisation.name,
+            "start": start,
+            "end": end,
+        },
     )
     permissions.sync_user_group(person, group)
     return assignment
@@ -181,11 +227,18 @@ def seat_assignment_start(
 @transaction.atomic
 def seat_assignment_end(*, actor, assignment: SeatAssignment, end: datetime.date) -> SeatAssignment:
     """Set the last day of a term (ending it early, or fixing the end of a running one)."""
-    assignment = SeatAssignment.objects.select_for_update().select_related("seat", "person").get(pk=assignment.pk)
+    assignment = (
+        SeatAssignment.objects.select_for_update()
+        .select_related("seat", "person")
+        .get(pk=assignment.pk)
+    )
     group = WorkingGroup.objects.select_for_update().get(pk=assignment.seat.working_group_id)
     require(permissions.can_manage_seats(actor, group), NOT_YOUR_GROUP)
     if end < assignment.start:
-        refuse(_("The term cannot end before it starts (%(start)s).") % {"start": assignment.start}, "end")
+        refuse(
+            _("The term cannot end before it starts (%(start)s).") % {"start": assignment.start},
+            "end",
+        )
     if assignment.end is not None and assignment.end < today():
         refuse(_("This term is already over; its history cannot change."), "end")
     # No composition check: a vacancy never breaks a rule (reservations count vacant seats).
@@ -195,9 +248,17 @@ def seat_assignment_end(*, actor, assignment: SeatAssignment, end: datetime.date
     assignment.end = end
     assignment.save(update_fields=["end"])
     audit.record(
-        actor=actor, action="seat_assignment.ended", obj=assignment, working_group=group, public=True,
-        payload={"seat": assignment.seat_id, "person": assignment.person.public_name, "role": assignment.role,
-                 "end": [old_end, end]},
+        actor=actor,
+        action="seat_assignment.ended",
+        obj=assignment,
+        working_group=group,
+        public=True,
+        payload={
+            "seat": assignment.seat_id,
+            "person": assignment.person.public_name,
+            "role": assignment.role,
+            "end": [old_end, end],
+        },
     )
     permissions.sync_user_group(assignment.person, group)
     return assignment
@@ -205,19 +266,33 @@ def seat_assignment_end(*, actor, assignment: SeatAssignment, end: datetime.date
 
 # --- Roles --------------------------------------------------------------------------
 
+
 @transaction.atomic
 def role_grant(
-    *, actor, group: WorkingGroup, person: User, role: str, start: datetime.date, end: datetime.date | None = None
+    *,
+    actor,
+    group: WorkingGroup,
+    person: User,
+    role: str,
+    start: datetime.date,
+    end: datetime.date | None = None,
 ) -> WorkingGroupRole:
     group = WorkingGroup.objects.select_for_update().get(pk=group.pk)
     if role not in GroupRole.values:
         refuse(_("Unknown role: %(role)s.") % {"role": role}, "role")
-    require(permissions.can_grant_role(actor, group, role), _("You may not grant this role in this working group."))
+    require(
+        permissions.can_grant_role(actor, group, role),
+        _("You may not grant this role in this working group."),
+    )
     if end is not None and end < start:
         refuse(_("The role cannot end before it starts."), "end")
     if not person.is_active:
         refuse(_("This person's account is inactive."), "person")
-    if WorkingGroupRole.objects.filter(working_group=group, person=person, role=role).overlapping(start, end).exists():
+    if (
+        WorkingGroupRole.objects.filter(working_group=group, person=person, role=role)
+        .overlapping(start, end)
+        .exists()
+    ):
         refuse(_("This person already has this role for part of that period."), "start")
     grant = WorkingGroupRole(working_group=group, person=person, role=role, start=start, end=end)
     grant.full_clean()
@@ -227,8 +302,17 @@ def role_grant(
     except IntegrityError:
         refuse(_("This person already has this role for part of that period."))
     audit.record(
-        actor=actor, action="role.granted", obj=grant, working_group=group,
-        payload={"person": person.public_name, "person_id": person.pk, "role": role, "start": start, "end": end},
+        actor=actor,
+        action="role.granted",
+        obj=grant,
+        working_group=group,
+        payload={
+            "person": person.public_name,
+            "person_id": person.pk,
+            "role": role,
+            "start": start,
+            "end": end,
+        },
     )
     permissions.sync_user_group(person, group)
     return grant
@@ -236,10 +320,19 @@ def role_grant(
 
 @transaction.atomic
 def role_end(*, actor, grant: WorkingGroupRole, end: datetime.date) -> WorkingGroupRole:
-    grant = WorkingGroupRole.objects.select_for_update().select_related("person", "working_group").get(pk=grant.pk)
-    require(permissions.can_grant_role(actor, grant.working_group, grant.role), _("You may not change this role."))
+    grant = (
+        WorkingGroupRole.objects.select_for_update()
+        .select_related("person", "working_group")
+        .get(pk=grant.pk)
+    )
+    require(
+        permissions.can_grant_role(actor, grant.working_group, grant.role),
+        _("You may not change this role."),
+    )
     if end < grant.start:
-        refuse(_("The role cannot end before it starts (%(start)s).") % {"start": grant.start}, "end")
+        refuse(
+            _("The role cannot end before it starts (%(start)s).") % {"start": grant.start}, "end"
+        )
     if grant.end is not None and grant.end < today():
         refuse(_("This role is already over; its history cannot change."), "end")
     old_end = grant.end
@@ -248,7 +341,10 @@ def role_end(*, actor, grant: WorkingGroupRole, end: datetime.date) -> WorkingGr
     grant.end = end
     grant.save(update_fields=["end"])
     audit.record(
-        actor=actor, action="role.ended", obj=grant, working_group=grant.working_group,
+        actor=actor,
+        action="role.ended",
+        obj=grant,
+        working_group=grant.working_group,
         payload={"person": grant.person.public_name, "role": grant.role, "end": [old_end, end]},
     )
     permissions.sync_user_group(grant.person, grant.working_group)
