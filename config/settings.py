@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "guardian",
     "channels",
     "django_countries",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -181,6 +183,15 @@ STORAGES = {
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Chaintable <noreply@chaintable.local>")
+
+# --- Background tasks -------------------------------------------------------
+# Tests and development run tasks at once; production sets
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend")
+    }
+}
 
 # --- Wagtail ----------------------------------------------------------------
 

@@ -235,3 +235,20 @@ def sync_all(on: datetime.date | None = None) -> int:
         for u, g in sorted(pairs)
         if u in users and g in groups
     )
+
+
+# --- Comment periods (the period's window is checked by its own service) ------
+
+
+def can_comment(user, group: WorkingGroup, *, members_only: bool) -> bool:
+    """Public rounds: any registered person with a verified email address.
+    Members-only rounds: members of the group (roles or seats)."""
+    if members_only:
+        return can_comment_members_only(user, group)
+    return bool(
+        user and user.is_authenticated and user.is_active and getattr(user, "email_verified", False)
+    )
+
+
+def can_read_consultation(user, group: WorkingGroup, *, members_only: bool) -> bool:
+    return not members_only or can_view_private(user, group)

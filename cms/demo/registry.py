@@ -83,7 +83,7 @@ def load(stdout=None) -> dict[str, User]:
     people = _people()
     admin = people["admin"]
     chambers = _chambers(admin)
-    orgs = _organisations(admin)
+    orgs = _organisations(admin, chambers)
     _link_people_to_organisations(people, orgs)
     steering = _working_group(
         admin,
@@ -166,7 +166,15 @@ def _chambers(admin) -> dict[str, Chamber]:
     return chambers
 
 
-def _organisations(admin) -> dict[str, Organisation]:
+CHAMBER_OF_LINK = {
+    "asm_cooperative": "artisanal-miners",
+    "government": "government",
+    "academic": "civil-society",
+    "civil_society": "civil-society",
+}
+
+
+def _organisations(admin, chambers) -> dict[str, Organisation]:
     orgs = {}
     for name, link, country, non_profit, miners, website in ORGANISATIONS:
         org = Organisation.objects.filter(name=name).first()
@@ -181,6 +189,7 @@ def _organisations(admin) -> dict[str, Organisation]:
                     is_non_profit=non_profit,
                     represents_artisanal_miners=miners,
                     membership_status=MembershipStatus.MEMBER,
+                    chamber=chambers[CHAMBER_OF_LINK.get(link, "industry")],
                 ),
             )
         orgs[name] = org

@@ -40,6 +40,15 @@ class Organisation(models.Model):
         choices=MembershipStatus.choices,
         default=MembershipStatus.APPLICANT,
     )
+    chamber = models.ForeignKey(
+        "governance.Chamber",
+        verbose_name=_("constituency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        help_text=_("The chamber whose interests this organisation brings to the table."),
+    )
     is_non_profit = models.BooleanField(_("non-profit"), default=False)
     represents_artisanal_miners = models.BooleanField(
         _("represents artisanal miners"), default=False

@@ -1,0 +1,31 @@
+from .comments import (
+    MAX_COMMENT_LENGTH,
+    Comment,
+    CommentRevision,
+    CommentSource,
+    CommentType,
+    Disposition,
+    DispositionDecision,
+)
+from .periods import Audience, Consultation, PeriodState, ReminderSent, Subscription
+from .standards import Clause, DraftVersion, Standard, VersionStatus, new_clause_key
+
+__all__ = [
+    "MAX_COMMENT_LENGTH",
+    "Audience",
+    "Clause",
+    "Comment",
+    "CommentRevision",
+    "CommentSource",
+    "CommentType",
+    "Consultation",
+    "Disposition",
+    "DispositionDecision",
+    "DraftVersion",
+    "PeriodState",
+    "ReminderSent",
+    "Standard",
+    "Subscription",
+    "VersionStatus",
+    "new_clause_key",
+]

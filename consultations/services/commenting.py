@@ -1,0 +1,317 @@
+"""Posting, editing and withdrawing comments, and importing them from spreadsheets."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance import audit, permissions
+from governance.models import Organisation, SeatAssignment
+from governance.ratelimit import RateLimit
+from governance.services._base import refuse, require
+
+from ..models import (
+    MAX_COMMENT_LENGTH,
+    Clause,
+    Comment,
+    CommentRevision,
+    CommentSource,
+    CommentType,
+    Consultation,
+    PeriodState,
+)
+from ..resolution_matrix import MatrixRow
+from ..text import plain_text
+
+COMMENTS = RateLimit("comment")
+MAX_PROPOSAL_LENGTH = MAX_COMMENT_LENGTH
+
+
+def _locked_period(consultation: Consultation) -> Consultation:
+    return (
+        Consultation.objects.select_for_update()
+        .select_related("version__standard__working_group")
+        .get(pk=consultation.pk)
+    )
+
+
+def _require_open(consultation: Consultation, now) -> None:
+    state = consultation.state(now)
+    if state == PeriodState.SCHEDULED:
+        refuse(_("This comment period has not opened yet."))
+    if state != PeriodState.OPEN:
+        refuse(_("This comment period is closed."))
+
+
+def _require_commenter(actor, consultation: Consultation) -> None:
+    group = consultation.version.standard.working_group
+    members_only = consultation.audience == "members"
+    if members_only:
+        message = _("Only members of %(group)s may comment in this period.") % {"group": group}
+    elif actor and actor.is_authenticated and not getattr(actor, "email_verified", False):
+        message = _("Verify your email address before you comment.")
+    else:
+        message = _("Log in to comment.")
+    require(permissions.can_comment(actor, group, members_only=members_only), message)
+
+
+def _clean_fields(
+    consultation: Consultation, clause, comment_type: str, body: str, proposed_change: str
+):
+    if clause is not None and clause.version_id != consultation.version_id:
+        refuse(_("That clause is not part of the draft under comment."), "clause")
+    if comment_type not in CommentType.values:
+        refuse(_("Choose the type of comment: general, technical or editorial."), "comment_type")
+    body, proposed_change = plain_text(body), plain_text(proposed_change)
+    if not body:
+        refuse(_("The comment is empty."), "body")
+    if len(body) > MAX_COMMENT_LENGTH:
+        refuse(
+            _("A comment may be at most %(n)s characters long.") % {"n": MAX_COMMENT_LENGTH}, "body"
+        )
+    if len(proposed_change) > MAX_PROPOSAL_LENGTH:
+        refuse(
+            _("A proposed change may be at most %(n)s characters long.")
+            % {"n": MAX_PROPOSAL_LENGTH},
+            "proposed_change",
+        )
+    return body, proposed_change
+
+
+def _affiliation(person, group):
+    """The organisation and chamber a person speaks for in this group, today."""
+    seat = (
+        SeatAssignment.objects.current(timezone.localdate())
+        .filter(person=person, seat__working_group=group)
+        .select_related("organisation", "seat__chamber__parent")
+        .order_by("role")
+        .first()
+    )
+    if seat is not None:
+        return seat.organisation, seat.seat.chamber.top_level
+    organisation = person.organisation
+    return organisation, (
+        organisation.chamber.top_level if organisation and organisation.chamber_id else None
+    )
+
+
+@transaction.atomic
+def comment_post(
+    *,
+    actor,
+    consultation: Consultation,
+    clause: Clause | None,
+    comment_type: str,
+    body: str,
+    proposed_change: str = "",
+    paragraph: str = "",
+    idempotency_key: str = "",
+    now: datetime.datetime | None = None,
+) -> Comment:
+    """Post a comment. The same idempotency key from the same person returns the first
+    comment instead of making a second (double clicks, retried requests)."""
+    now = now or timezone.now()
+    idempotency_key = (idempotency_key or "")[:64]
+    if idempotency_key and actor.is_authenticated:
+        existing = Comment.objects.filter(author=actor, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    consultation = _locked_period(consultation)
+    _require_commenter(actor, consultation)
+    _require_open(consultation, now)
+    body, proposed_change = _clean_fields(consultation, clause, comment_type, body, proposed_change)
+    if COMMENTS.exceeded(str(actor.pk)):
+        refuse(_("You have posted many comments in a short time. Please wait a few minutes."))
+    group = consultation.version.standard.working_group
+    organisation, chamber = _affiliation(actor, group)
+    comment = Comment(
+        consultation=consultation,
+        clause=clause,
+        paragraph=plain_text(paragraph)[:100],
+        author=actor,
+        organisation=organisation,
+        organisation_name=organisation.name if organisation else "",
+        chamber=chamber,
+        comment_type=comment_type,
+        body=body,
+        proposed_change=proposed_change,
+        idempotency_key=idempotency_key,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with transaction.atomic():
+            comment.save()
+    except IntegrityError:
+        return Comment.objects.get(author=actor, idempotency_key=idempotency_key)
+    COMMENTS.hit(str(actor.pk))
+    audit.record(
+        actor=actor,
+        action="comment.posted",
+        obj=comment,
+        working_group=group,
+        payload={
+            "consultation": consultation.pk,
+            "clause": clause.number if clause else None,
+            "type": comment_type,
+            "organisation": comment.organisation_name,
+            "chamber": chamber.name if chamber else None,
+        },
+    )
+    return comment
+
+
+def _own_open_comment(actor, comment: Comment, now) -> tuple[Comment, Consultation]:
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    consultation = _locked_period(comment.consultation)
+    require(
+        actor.is_authenticated and comment.author_id == actor.pk,
+        _("Only the author may change a comment."),
+    )
+    if comment.source != CommentSource.WEB:
+        refuse(_("An imported comment is changed by importing a corrected spreadsheet, not here."))
+    if comment.withdrawn_at:
+        refuse(_("This comment was withdrawn."))
+    _require_open(consultation, now)
+    return comment, consultation
+
+
+def _keep_revision(comment: Comment, now) -> None:
+    CommentRevision.objects.create(
+        comment=comment,
+        clause=comment.clause,
+        comment_type=comment.comment_type,
+        body=comment.body,
+        proposed_change=comment.proposed_change,
+        replaced_at=now,
+    )
+
+
+@transaction.atomic
+def comment_edit(
+    *,
+    actor,
+    comment: Comment,
+    clause: Clause | None,
+    comment_type: str,
+    body: str,
+    proposed_change: str = "",
+    now: datetime.datetime | None = None,
+) -> Comment:
+    now = now or timezone.now()
+    comment, consultation = _own_open_comment(actor, comment, now)
+    body, proposed_change = _clean_fields(consultation, clause, comment_type, body, proposed_change)
+    if (comment.clause_id, comment.comment_type, comment.body, comment.proposed_change) == (
+        clause.pk if clause else None,
+        comment_type,
+        body,
+        proposed_change,
+    ):
+        return comment
+    _keep_revision(comment, now)
+    comment.clause, comment.comment_type, comment.body, comment.proposed_change = (
+        clause,
+        comment_type,
+        body,
+        proposed_change,
+    )
+    comment.updated_at = now
+    comment.save()
+    audit.record(
+        actor=actor,
+        action="comment.edited",
+        obj=comment,
+        working_group=consultation.version.standard.working_group,
+        payload={"revision": comment.revisions.count()},
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_withdraw(*, actor, comment: Comment, now: datetime.datetime | None = None) -> Comment:
+    now = now or timezone.now()
+    comment, consultation = _own_open_comment(actor, comment, now)
+    _keep_revision(comment, now)
+    comment.withdrawn_at = now
+    comment.save(update_fields=["withdrawn_at"])
+    audit.record(
+        actor=actor,
+        action="comment.withdrawn",
+        obj=comment,
+        working_group=consultation.version.standard.working_group,
+    )
+    return comment
+
+
+@transaction.atomic
+def comments_import(
+    *,
+    actor,
+    consultation: Consultation,
+    rows: list[MatrixRow],
+    filename: str = "",
+    now: datetime.datetime | None = None,
+) -> list[Comment]:
+    """Comments an organisation sent as an ISO-template spreadsheet, already parsed and
+    validated row by row (resolution_matrix.parse_xlsx). All rows or none."""
+    now = now or timezone.now()
+    consultation = _locked_period(consultation)
+    group = consultation.version.standard.working_group
+    require(
+        permissions.can_manage_consultations(actor, group),
+        _("Only the secretariat imports comments."),
+    )
+    _require_open(consultation, now)
+    if not rows:
+        refuse(_("The spreadsheet has no comments."))
+    clauses = {c.number: c for c in consultation.version.clauses.all()}
+    organisations = {o.name.lower(): o for o in Organisation.objects.all()}
+    created = []
+    for row in rows:
+        clause = clauses.get(row.clause) if row.clause else None
+        if row.clause and clause is None:
+            refuse(
+                _("Row %(line)s: clause %(clause)s is not in this draft.")
+                % {"line": row.line, "clause": row.clause}
+            )
+        body, proposed_change = _clean_fields(
+            consultation, clause, row.type_code, row.comment, row.proposed_change
+        )
+        organisation = organisations.get((row.organisation or "").strip().lower())
+        comment = Comment.objects.create(
+            consultation=consultation,
+            clause=clause,
+            paragraph=plain_text(row.paragraph)[:100],
+            author=actor,
+            submitted_by=actor,
+            source=CommentSource.IMPORT,
+            organisation=organisation,
+            organisation_name=(organisation.name if organisation else plain_text(row.organisation))[
+                :200
+            ],
+            commenter_name=plain_text(row.commenter)[:200] or actor.public_name,
+            chamber=organisation.chamber.top_level
+            if organisation and organisation.chamber_id
+            else None,
+            comment_type=row.type_code,
+            body=body,
+            proposed_change=proposed_change,
+            created_at=now,
+            updated_at=now,
+        )
+        audit.record(
+            actor=actor,
+            action="comment.imported",
+            obj=comment,
+            working_group=group,
+            payload={
+                "consultation": consultation.pk,
+                "file": filename,
+                "row": row.line,
+                "commenter": plain_text(row.commenter)[:200],
+                "organisation": comment.organisation_name,
+            },
+        )
+        created.append(comment)
+    return created
