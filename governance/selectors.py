@@ -93,3 +93,20 @@ def seat_table(group: WorkingGroup) -> SeatTable:
         .select_related("person__organisation")
     )
     return SeatTable(chairs=chairs, chambers=chambers)
+
+
+def ballot_turnout_by_chamber(ballot_id: int) -> list[dict]:
+    """Seats on the roll and seats that voted, per chamber (counts only)."""
+    from .models import Participation, RollEntry
+
+    voted = set(Participation.objects.filter(ballot_id=ballot_id).values_list("seat_id", flat=True))
+    rows: dict[str, dict] = {}
+    for chamber, seat_id in (
+        RollEntry.objects.filter(ballot_id=ballot_id)
+        .order_by("chamber__sort_order", "chamber__name")
+        .values_list("chamber__name", "seat_id")
+    ):
+        row = rows.setdefault(chamber, {"chamber": chamber, "eligible": 0, "voted": 0})
+        row["eligible"] += 1
+        row["voted"] += seat_id in voted
+    return list(rows.values())

@@ -1,5 +1,23 @@
 from .assignments import GroupRole, SeatAssignment, SeatRole, WorkingGroupRole
 from .audit import GENESIS_HASH, AuditChainHead, AuditEvent
+from .ballots import (
+    AssistedVoteAttestation,
+    Ballot,
+    BallotOption,
+    BallotStatus,
+    CastAs,
+    CastChannel,
+    Decision,
+    Delegation,
+    OptionSet,
+    Participation,
+    RollCallChoice,
+    RollCallChoiceRevision,
+    RollEntry,
+    Secrecy,
+    SecretChoice,
+    VotingRule,
+)
 from .groups import (
     Chamber,
     ChamberQuota,
@@ -12,6 +30,22 @@ from .organisations import ChainLink, MembershipStatus, Organisation
 from .users import User
 
 __all__ = [
+    "AssistedVoteAttestation",
+    "Ballot",
+    "BallotOption",
+    "BallotStatus",
+    "CastAs",
+    "CastChannel",
+    "Decision",
+    "Delegation",
+    "OptionSet",
+    "Participation",
+    "RollCallChoice",
+    "RollCallChoiceRevision",
+    "RollEntry",
+    "Secrecy",
+    "SecretChoice",
+    "VotingRule",
     "AuditChainHead",
     "AuditEvent",
     "ChainLink",

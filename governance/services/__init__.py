@@ -5,6 +5,19 @@ transaction and appends to the audit log. Refusals raise PermissionDenied or
 ValidationError with a message meant for the person who tried.
 """
 
+from .ballots import (
+    ballot_cancel,
+    ballot_certify,
+    ballot_close,
+    ballot_open,
+    ballot_save,
+    close_due_ballots,
+    delegation_grant,
+    delegation_revoke,
+    vote_cast,
+    vote_record_assisted,
+    voting_rule_save,
+)
 from .registry import chamber_save, organisation_save, working_group_save
 from .seats import (
     composition_shortfalls,
@@ -17,6 +30,17 @@ from .seats import (
 )
 
 __all__ = [
+    "ballot_cancel",
+    "ballot_certify",
+    "ballot_close",
+    "ballot_open",
+    "ballot_save",
+    "close_due_ballots",
+    "delegation_grant",
+    "delegation_revoke",
+    "vote_cast",
+    "vote_record_assisted",
+    "voting_rule_save",
     "chamber_save",
     "composition_shortfalls",
     "organisation_save",

@@ -1,0 +1,52 @@
+"""Live events from governance services, sent after the transaction commits so a
+rolled-back change never reaches a screen. Group names are built here, on the server."""
+
+import logging
+from collections.abc import Callable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def ballot_group(ballot_id: int) -> str:
+    return f"ballot.{ballot_id}"
+
+
+def broadcast_after_commit(group: str, build_event: Callable[[], dict]) -> None:
+    """Build the event after commit (so it reads committed data) and send it to `group`."""
+
+    def send():
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            async_to_sync(layer.group_send)(group, build_event())
+        except Exception:  # live updates are a courtesy: pages always load the truth
+            logger.warning("live event to %s not delivered", group, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def turnout_changed(ballot) -> None:
+    """How many seats have voted, per chamber: never who and never what."""
+    from .selectors import ballot_turnout_by_chamber
+
+    ballot_id = ballot.pk
+    broadcast_after_commit(
+        ballot_group(ballot_id),
+        lambda: {
+            "type": "turnout.changed",
+            "ballot": ballot_id,
+            "turnout": ballot_turnout_by_chamber(ballot_id),
+        },
+    )
+
+
+def ballot_closed(ballot) -> None:
+    ballot_id = ballot.pk
+    broadcast_after_commit(
+        ballot_group(ballot_id), lambda: {"type": "ballot.closed", "ballot": ballot_id}
+    )
