@@ -1,3 +1,6 @@
-"""WebSocket routes, all under /ws/. Apps add their consumers' routes here."""
+"""WebSocket routes, all under /ws/. Each app keeps its own list."""
 
-websocket_urlpatterns: list = []
+from consultations.routing import websocket_urlpatterns as consultations_ws
+from governance.routing import websocket_urlpatterns as governance_ws
+
+websocket_urlpatterns = [*governance_ws, *consultations_ws]

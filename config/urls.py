@@ -15,6 +15,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("governance.urls.accounts")),
+    path("ballots/", include("governance.urls.ballots")),
     path("", include("consultations.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

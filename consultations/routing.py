@@ -1,0 +1,3 @@
+"""WebSocket routes of consultations (live discussion)."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""WebSocket routes of governance (live ballot turnout)."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,3 @@
+app_name = "ballots"
+
+urlpatterns: list = []
