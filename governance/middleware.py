@@ -6,8 +6,9 @@ from django.utils import timezone, translation
 class UserPreferencesMiddleware:
     """Show times in the person's chosen zone, pages in their chosen language.
 
-    Runs after LocaleMiddleware: an explicit choice in the profile wins over the
-    browser's Accept-Language, while a language prefix in the URL wins over both.
+    The language is applied in process_view, after URL resolution: activating it
+    earlier would make i18n_patterns look for a /fr/ prefix and 404 unprefixed URLs.
+    A language prefix in the URL wins over the profile, which wins over the browser.
     """
 
     def __init__(self, get_response):
@@ -15,20 +16,23 @@ class UserPreferencesMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            if user.time_zone:
-                try:
-                    timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-                except zoneinfo.ZoneInfoNotFoundError:
-                    timezone.deactivate()
-            if user.preferred_language and not _language_in_path(request):
-                translation.activate(user.preferred_language)
-                request.LANGUAGE_CODE = user.preferred_language
+        if user is not None and user.is_authenticated and user.time_zone:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except zoneinfo.ZoneInfoNotFoundError:
+                timezone.deactivate()
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
 
-
-def _language_in_path(request) -> bool:
-    return translation.get_language_from_path(request.path_info) is not None
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.preferred_language
+            and translation.get_language_from_path(request.path_info) is None
+        ):
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = user.preferred_language

@@ -36,6 +36,14 @@ def _audit_triggers_allow_flush(request):
             cursor.execute("DROP TRIGGER IF EXISTS governance_audit_no_delete")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache (Redis in CI): each test starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from governance import audit, permissions
 from governance.services._base import changes, refuse, require
@@ -11,7 +12,7 @@ from governance.services._base import changes, refuse, require
 from ..draft_import import ParsedClause, renumber
 from ..models import Clause, DraftVersion, Standard, VersionStatus
 
-NOT_YOUR_GROUP = _("You do not draft standards for this working group.")
+NOT_YOUR_GROUP = gettext_lazy("You do not draft standards for this working group.")
 
 
 def _require_drafting(actor, standard: Standard) -> None:
@@ -65,6 +66,7 @@ def version_start(
     version.full_clean()
     version.save()
     if based_on is not None:
+        _supersede_draft(based_on)
         Clause.objects.bulk_create(
             Clause(
                 version=version,
@@ -88,6 +90,16 @@ def version_start(
     return version
 
 
+def _supersede_draft(version: DraftVersion) -> None:
+    """A draft whose comment rounds are over gives way to the version based on it;
+    a published version stays in force until its successor is published."""
+    if version.status in (VersionStatus.DRAFTING, VersionStatus.CONSULTATION) and not any(
+        c.state() in ("scheduled", "open") for c in version.consultations.all()
+    ):
+        version.status = VersionStatus.SUPERSEDED
+        version.save(update_fields=["status"])
+
+
 @transaction.atomic
 def version_import(
     *,
@@ -109,26 +121,32 @@ def version_import(
             refuse(_("A version can only be based on a version of the same standard."), "based_on")
         version.based_on = based_on
         version.save(update_fields=["based_on"])
+        _supersede_draft(based_on)
         for c in based_on.clauses.all():
             keys_by_heading.setdefault(c.heading.strip().lower(), c.key)
             keys_by_number.setdefault(c.number, c.key)
+    # Headings first, then numbers: a renumbered clause keeps its key even when a new
+    # clause now holds its old number.
+    keys: list[str | None] = [None] * len(clauses)
     used: set[str] = set()
+    for lookup, field in ((keys_by_heading, "heading"), (keys_by_number, "number")):
+        for i, parsed in enumerate(clauses):
+            value = parsed.heading.strip().lower() if field == "heading" else parsed.number
+            key = lookup.get(value)
+            if keys[i] is None and key is not None and key not in used:
+                keys[i] = key
+                used.add(key)
     rows = []
-    for order, parsed in enumerate(clauses):
-        key = keys_by_heading.get(parsed.heading.strip().lower()) or keys_by_number.get(
-            parsed.number
-        )
-        if key is None or key in used:
-            key = Clause._meta.get_field("key").default()
-        used.add(key)
+    for order, (parsed, key) in enumerate(zip(clauses, keys, strict=True)):
         rows.append(
             Clause(
                 version=version,
-                key=key,
+                key=key or Clause._meta.get_field("key").default(),
                 number=parsed.number,
                 heading=parsed.heading[:300],
                 body=parsed.body,
-                level=max(parsed.level, 1),
+                # 0 is the preamble, which renumbering leaves as "0".
+                level=max(parsed.level, 0),
                 order=order,
             )
         )

@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import audit, ballot_counting, events, permissions
 from ..models import (
@@ -42,19 +43,19 @@ from ..models import (
 from ..models.assignments import today
 from ._base import changes, refuse, require
 
-NOT_YOUR_BALLOTS = _("You do not run ballots in this working group.")
+NOT_YOUR_BALLOTS = gettext_lazy("You do not run ballots in this working group.")
 MAX_REASON = 2000
 
 DEFAULT_OPTIONS = {
     OptionSet.MOTION: [
-        ("for", _("For"), False),
-        ("against", _("Against"), False),
-        ("abstain", _("Abstain"), False),
+        ("for", gettext_lazy("For"), False),
+        ("against", gettext_lazy("Against"), False),
+        ("abstain", gettext_lazy("Abstain"), False),
     ],
     OptionSet.CONSENT: [
-        ("consent", _("Consent"), False),
-        ("objection", _("Objection"), True),
-        ("abstain", _("Stand aside"), False),
+        ("consent", gettext_lazy("Consent"), False),
+        ("objection", gettext_lazy("Objection"), True),
+        ("abstain", gettext_lazy("Stand aside"), False),
     ],
 }
 

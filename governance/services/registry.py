@@ -16,7 +16,10 @@ def _fill_slug(instance, source: str) -> None:
 
 @transaction.atomic
 def organisation_save(*, actor, organisation: Organisation) -> Organisation:
-    require(permissions.can_manage_organisations(actor), _("Only platform administrators manage organisations."))
+    require(
+        permissions.can_manage_organisations(actor),
+        _("Only platform administrators manage organisations."),
+    )
     _fill_slug(organisation, organisation.name)
     organisation.full_clean()
     created, diff = organisation._state.adding, changes(organisation)
@@ -24,16 +27,23 @@ def organisation_save(*, actor, organisation: Organisation) -> Organisation:
         return organisation
     organisation.save()
     audit.record(
-        actor=actor, action="organisation.created" if created else "organisation.updated",
-        obj=organisation, payload={"changes": diff}, public=True,
+        actor=actor,
+        action="organisation.created" if created else "organisation.updated",
+        obj=organisation,
+        payload={"changes": diff},
+        public=True,
     )
     return organisation
 
 
 @transaction.atomic
 def chamber_save(*, actor, chamber: Chamber) -> Chamber:
-    require(permissions.can_manage_chambers(actor), _("Only platform administrators manage chambers."))
+    require(
+        permissions.can_manage_chambers(actor), _("Only platform administrators manage chambers.")
+    )
     _fill_slug(chamber, chamber.name)
+    if chamber.parent_id and not Chamber.objects.filter(pk=chamber.parent_id).exists():
+        refuse(_("The parent chamber does not exist."), "parent")
     if chamber.parent_id and chamber.parent.parent_id:
         refuse(_("A sub-chamber cannot have sub-chambers of its own."), "parent")
     if chamber.parent_id and chamber.pk and chamber.sub_chambers.exists():
@@ -46,8 +56,11 @@ def chamber_save(*, actor, chamber: Chamber) -> Chamber:
         return chamber
     chamber.save()
     audit.record(
-        actor=actor, action="chamber.created" if created else "chamber.updated",
-        obj=chamber, payload={"changes": diff}, public=True,
+        actor=actor,
+        action="chamber.created" if created else "chamber.updated",
+        obj=chamber,
+        payload={"changes": diff},
+        public=True,
     )
     return chamber
 
@@ -60,7 +73,10 @@ def working_group_save(*, actor, group: WorkingGroup) -> WorkingGroup:
     rules never silently contradict the table.
     """
     if group._state.adding:
-        require(permissions.can_create_working_group(actor), _("Only platform administrators create working groups."))
+        require(
+            permissions.can_create_working_group(actor),
+            _("Only platform administrators create working groups."),
+        )
     else:
         require(permissions.can_manage_seats(actor, group), _("You do not run this working group."))
     _fill_slug(group, group.name)
@@ -77,8 +93,12 @@ def working_group_save(*, actor, group: WorkingGroup) -> WorkingGroup:
         return group
     group.save()
     audit.record(
-        actor=actor, action="working_group.created" if created else "working_group.updated",
-        obj=group, working_group=group, payload={"changes": diff}, public=True,
+        actor=actor,
+        action="working_group.created" if created else "working_group.updated",
+        obj=group,
+        working_group=group,
+        payload={"changes": diff},
+        public=True,
     )
     return group
 
@@ -86,8 +106,14 @@ def working_group_save(*, actor, group: WorkingGroup) -> WorkingGroup:
 def _rules_snapshot(group: WorkingGroup) -> list:
     quotas = sorted((q.chamber_id, q.min_seats) for q in group.chamber_quotas.all())
     reserved = sorted(
-        (r.label, r.min_seats, r.require_non_profit, r.require_represents_artisanal_miners,
-         str(r.country), r.chain_link)
+        (
+            r.label,
+            r.min_seats,
+            r.require_non_profit,
+            r.require_represents_artisanal_miners,
+            str(r.country),
+            r.chain_link,
+        )
         for r in group.reserved_seat_rules.all()
     )
     return [group.max_seats, [list(q) for q in quotas], [list(r) for r in reserved]]

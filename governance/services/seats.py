@@ -4,6 +4,7 @@ import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import audit, permissions
 from ..composition import Rules, SeatState, broken_rules, shortfalls
@@ -21,7 +22,7 @@ from ..models import (
 from ..models.assignments import today
 from ._base import changes, refuse, require
 
-NOT_YOUR_GROUP = _("You do not manage the seats of this working group.")
+NOT_YOUR_GROUP = gettext_lazy("You do not manage the seats of this working group.")
 
 
 # --- Composition ------------------------------------------------------------
@@ -245,6 +246,35 @@ def seat_assignment_end(*, actor, assignment: SeatAssignment, end: datetime.date
     old_end = assignment.end
     if old_end == end:
         return assignment
+    if old_end is not None and end > old_end:
+        # A longer term must not run into a later one (on PostgreSQL the exclusion
+        # constraint would refuse it with a server error; on SQLite nothing would).
+        added = SeatAssignment.objects.exclude(pk=assignment.pk).overlapping(
+            old_end + datetime.timedelta(days=1), end
+        )
+        if added.filter(seat=assignment.seat, role=assignment.role).exists():
+            refuse(
+                _("This seat already has a %(role)s for part of that term.")
+                % {"role": assignment.get_role_display().lower()},
+                "end",
+            )
+        if added.filter(seat=assignment.seat, person=assignment.person).exists():
+            refuse(
+                _("This person already sits on this seat in another role for part of that term."),
+                "end",
+            )
+        if (
+            assignment.role == SeatRole.HOLDER
+            and added.filter(
+                person=assignment.person, role=SeatRole.HOLDER, seat__working_group=group
+            ).exists()
+        ):
+            refuse(
+                _(
+                    "This person already holds another seat in this working group for part of that term."
+                ),
+                "end",
+            )
     assignment.end = end
     assignment.save(update_fields=["end"])
     audit.record(
@@ -338,6 +368,19 @@ def role_end(*, actor, grant: WorkingGroupRole, end: datetime.date) -> WorkingGr
     old_end = grant.end
     if old_end == end:
         return grant
+    if (
+        old_end is not None
+        and end > old_end
+        and (
+            WorkingGroupRole.objects.filter(
+                working_group=grant.working_group, person=grant.person, role=grant.role
+            )
+            .exclude(pk=grant.pk)
+            .overlapping(old_end + datetime.timedelta(days=1), end)
+            .exists()
+        )
+    ):
+        refuse(_("This person already has this role for part of that period."), "end")
     grant.end = end
     grant.save(update_fields=["end"])
     audit.record(

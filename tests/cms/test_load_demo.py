@@ -47,3 +47,28 @@ def test_load_demo_builds_the_alliance_and_a_second_run_changes_nothing(db):
     before = _row_counts()
     call_command("load_demo", verbosity=0)
     assert _row_counts() == before
+
+
+def test_demo_has_a_closed_round_with_its_synopsis_and_an_open_round(db):
+    from consultations.models import Comment, Consultation, DraftVersion, PeriodState
+
+    call_command("load_demo", verbosity=0)
+    versions = DraftVersion.objects.filter(standard__title="ASM Cobalt Framework").order_by("label")
+    assert [v.label for v in versions] == ["1.0", "2.0"]
+    states = {c.round_number: c.state() for c in Consultation.objects.all()}
+    assert states == {1: PeriodState.REPORT_PUBLISHED, 2: PeriodState.OPEN}
+    round_one = Consultation.objects.get(round_number=1)
+    assert Comment.objects.filter(consultation=round_one, disposition__isnull=True).count() == 0
+    assert Comment.objects.filter(consultation=round_one).count() >= 5
+
+
+def test_demo_steering_committee_has_a_certified_and_an_open_ballot(db):
+    from governance.models import Ballot, BallotStatus, Decision
+
+    call_command("load_demo", verbosity=0)
+    ballots = {b.status: b for b in Ballot.objects.filter(working_group__name="Steering Committee")}
+    assert set(ballots) == {BallotStatus.CERTIFIED, BallotStatus.OPEN}
+    certified = ballots[BallotStatus.CERTIFIED]
+    assert certified.rule.chamber_weighting == "equal"
+    assert Decision.objects.get(ballot=certified).outcome == certified.result["outcome"]
+    assert ballots[BallotStatus.OPEN].is_accepting_votes()
