@@ -189,7 +189,7 @@ def load(people: dict[str, User]) -> Standard:
     keys.insert(1, keys.pop(keys.index(v2.clauses.get(number="7").key)))  # grievances moved up
     services.clauses_reorder(actor=secretariat, version=v2, keys=keys)
     services.version_renumber(actor=secretariat, version=v2)
-    for comment, (_u, number, _k, _b, _p, decision, response) in zip(
+    for comment, (_u, _n, _k, _b, _p, decision, response) in zip(
         comments, ROUND_ONE_COMMENTS, strict=True
     ):
         resulting = (
