@@ -43,6 +43,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "view_private_content",
             "comment_members_only",
             "post_discussion",
+            "manage_consultations",
             "moderate",
             "run_ballots",
             "certify_results",

@@ -37,6 +37,19 @@ def _audit_triggers_allow_flush(request):
 
 
 @pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Plain HTTP, no collected static manifest, a fast password hasher: whatever
+    environment pytest was started from (`make test` sets the same through env)."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache (Redis in CI): each test starts at zero."""
     from django.core.cache import cache

@@ -98,6 +98,12 @@ def seat_save(*, actor, seat: Seat) -> Seat:
     diff = changes(seat)
     if not diff:
         return seat
+    if not created and "is_active" in diff:
+        # Otherwise a seat could be switched off past seat_retire's checks.
+        refuse(
+            _("Retire the seat instead: that checks its assignments and the group's rules."),
+            "is_active",
+        )
     if created or "chamber" in diff:
         _refuse_if_broken(
             group, composition_shortfalls(group), composition_shortfalls(group, extra_seat=seat)
