@@ -36,7 +36,7 @@ browser:
 test: install-test browser
 	@SECRET_KEY=$${SECRET_KEY:-test-only-secret} DEBUG=0 STATIC_MANIFEST=0 SECURE_SSL_REDIRECT=0 \
 	SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -83,9 +83,9 @@ def pytest_sessionfinish(session, exitstatus):
     from django.conf import settings
 
     (settings.VAR_DIR / "test-backends.txt").write_text(_backends(settings) + "\n")
-    session.config.pluginmanager.get_plugin("terminalreporter").write_line(
-        f"Backends used: {_backends(settings)}"
-    )
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and not hasattr(session.config, "workerinput"):
+        reporter.write_line(f"Backends used: {_backends(settings)}")
 
 
 def _backends(settings) -> str:
