@@ -1,0 +1,76 @@
+"""A miner representative votes in Chromium through their personal signed link, in
+Swahili, without JavaScript or any other request than the page itself; after the
+ballot closes, the public bulletin shows their receipt code."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from governance import ballot_links, services
+from governance.models import Ballot, GroupRole, Participation, RollEntry, VotingRule
+from tests.factories import ChamberFactory, SeatFactory, UserFactory, give_role, seat_person
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def secret_ballot(group, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    chair = UserFactory()
+    give_role(chair, group, GroupRole.CHAIR)
+    miners = ChamberFactory(name="Artisanal miners")
+    seats = [
+        SeatFactory(working_group=group, chamber=miners, label=f"Kolwezi cooperatives {n}")
+        for n in (1, 2)
+    ]
+    miner = seat_person(seats[0], person=UserFactory(preferred_language="sw")).person
+    seat_person(seats[1])
+    rule = VotingRule.objects.create(working_group=group, name="Two thirds", threshold="2/3")
+    now = timezone.now()
+    ballot = Ballot(
+        working_group=group,
+        title="Adopt the Artisanal Cobalt Standard 2.0",
+        motion="The working group adopts version 2.0 of the standard.",
+        rule=rule,
+        secrecy="secret",
+        opens_at=now - datetime.timedelta(minutes=5),
+        closes_at=now + datetime.timedelta(days=2),
+    )
+    services.ballot_save(actor=chair, ballot=ballot)
+    services.ballot_open(actor=chair, ballot=ballot)
+    entry = RollEntry.objects.get(ballot=ballot, seat=seats[0])
+    return ballot, miner, ballot_links.link_path(entry)
+
+
+def test_a_miner_votes_in_swahili_by_link_and_finds_the_receipt_on_the_bulletin(
+    browser_page, secret_ballot
+):
+    ballot, miner, path = secret_ballot
+    page = browser_page
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+
+    page.goto(path)
+    assert page.locator("html").get_attribute("lang") == "sw"
+    assert page.locator("script, link[rel=stylesheet], img").count() == 0
+    assert page.get_by_role("heading", name="Adopt the Artisanal Cobalt Standard 2.0").is_visible()
+    page.locator('input[name="option"][value="for"]').check()
+    page.get_by_role("button").click()
+    page.wait_for_load_state()
+
+    receipt = page.locator(".r").inner_text().strip()
+    participation = Participation.objects.get(ballot=ballot)
+    assert (participation.cast_by, participation.channel) == (miner, "link")
+    assert len(receipt) == 10
+    assert page.locator("html").get_attribute("lang") == "sw"
+    # The page and its form post, nothing else: no script, style sheet, font or image.
+    assert all("/ballots/v/" in url for url in requests), requests
+    assert len(requests) == 2
+
+    services.ballot_close(actor=None, ballot=ballot, now=ballot.closes_at)
+    page.goto(path)
+    assert "The link no longer works." in page.content()
+    page.goto(f"/ballots/{ballot.pk}/bulletin/")
+    assert receipt in page.locator("table.bulletin").inner_text()
+    assert miner.public_name not in page.content()
