@@ -1,3 +1,6 @@
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.db import connection
 
@@ -70,6 +73,21 @@ def person(db):
 @pytest.fixture
 def group(db):
     return WorkingGroupFactory()
+
+
+def pytest_configure(config):
+    """Parallel workers share one Redis: give each its own database for the cache
+    (so clearing it between tests touches no one else) and its own channel-layer
+    prefix (so `thread.1` in one worker's database never hears another's)."""
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not settings.REDIS_URL:
+        return
+    number = int(worker.removeprefix("gw")) + 1
+    parts = urlsplit(settings.REDIS_URL)
+    settings.CACHES["default"]["LOCATION"] = urlunsplit(parts._replace(path=f"/{number}"))
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"ct-{worker}"
 
 
 def pytest_report_header(config):

@@ -34,9 +34,11 @@ def _check_disposition(consultation: Consultation, decision: str, response: str,
         )
     if resulting_clause is not None:
         version = consultation.version
+        later = resulting_clause.version
         if (
-            resulting_clause.version.standard_id != version.standard_id
-            or resulting_clause.version_id == version.pk
+            later.standard_id != version.standard_id
+            or later.pk == version.pk
+            or later.created_at <= version.created_at
         ):
             refuse(
                 _("The resulting clause must belong to a later version of the same standard."),

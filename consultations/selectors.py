@@ -1,0 +1,277 @@
+"""Reads that the consultation pages share, with their joins, so N+1 is fixed once.
+
+Each function here costs a fixed number of queries whatever the number of
+comments; tests/consultations/test_selectors.py and the page query-count tests
+hold them to it.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from governance.models import Chamber
+
+from .models import Clause, Comment, Consultation, DraftVersion, Standard
+from .redline import ClauseText
+from .resolution_matrix import MatrixRow
+
+# "disposed" / "undisposed": the resolution table's status filter.
+DISPOSED, UNDISPOSED = "disposed", "undisposed"
+
+
+def consultation_get(pk: int) -> Consultation:
+    """One period with its version, standard and group (404 if there is none)."""
+    return get_object_or_404(
+        Consultation.objects.select_related("version__standard__working_group"), pk=pk
+    )
+
+
+def _active(consultation: Consultation):
+    return Comment.objects.active().filter(consultation=consultation)
+
+
+# --- the consultation page -----------------------------------------------------
+
+
+@dataclass
+class ConsultationPage:
+    """The draft clause by clause for one period. Each clause carries
+    `comment_count` (active comments in this period) and `own_comments` (the
+    reader's own active comments on it)."""
+
+    clauses: list[Clause]
+    general_count: int
+    own_general: list[Comment] = field(default_factory=list)
+    own_count: int = 0
+
+
+def consultation_page(consultation: Consultation, person=None) -> ConsultationPage:
+    """Three queries: clauses with counts, the general count, the reader's own comments."""
+    clauses = list(
+        Clause.objects.filter(version_id=consultation.version_id)
+        .annotate(
+            comment_count=Count(
+                "comments",
+                filter=Q(comments__consultation=consultation, comments__withdrawn_at__isnull=True),
+            )
+        )
+        .order_by("order", "id")
+    )
+    general_count = _active(consultation).filter(clause__isnull=True).count()
+    own: list[Comment] = []
+    if person is not None and person.is_authenticated:
+        own = list(
+            _active(consultation)
+            .filter(author=person, source="web")
+            .select_related("clause")
+            .order_by("created_at", "id")
+        )
+    by_clause: dict[int | None, list[Comment]] = {}
+    for comment in own:
+        by_clause.setdefault(comment.clause_id, []).append(comment)
+    for clause in clauses:
+        clause.own_comments = by_clause.get(clause.pk, [])
+    return ConsultationPage(
+        clauses=clauses,
+        general_count=general_count,
+        own_general=by_clause.get(None, []),
+        own_count=len(own),
+    )
+
+
+def public_comments(consultation: Consultation, clause: Clause | None):
+    """Active comments on one clause (None: the general ones), for the public list.
+    Author, organisation and chamber come along; emails are never read for pages."""
+    return (
+        _active(consultation)
+        .filter(clause=clause)
+        .select_related("author", "chamber", "clause")
+        .order_by("created_at", "id")
+    )
+
+
+def comment_get(pk: int, consultation_pk: int | None = None) -> Comment:
+    queryset = Comment.objects.select_related(
+        "clause", "consultation__version__standard__working_group"
+    )
+    if consultation_pk is not None:
+        queryset = queryset.filter(consultation_id=consultation_pk)
+    return get_object_or_404(queryset, pk=pk)
+
+
+# --- the resolution table ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    resolved: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.resolved / self.total) if self.total else 100
+
+    @property
+    def complete(self) -> bool:
+        return self.resolved == self.total
+
+
+def resolution_progress(consultation: Consultation) -> Progress:
+    counts = _active(consultation).aggregate(
+        total=Count("id"), resolved=Count("id", filter=Q(disposition__isnull=False))
+    )
+    return Progress(resolved=counts["resolved"], total=counts["total"])
+
+
+def resolution_comments(
+    consultation: Consultation,
+    *,
+    clause: str = "",
+    comment_type: str = "",
+    chamber: int | None = None,
+    status: str = "",
+):
+    """Active comments of a period for the secretariat, in clause order, filtered.
+
+    `clause` is a clause pk as text, or "general" for comments on no clause.
+    """
+    queryset = _active(consultation).select_related(
+        "clause", "author", "chamber", "disposition__resulting_clause__version"
+    )
+    if clause == "general":
+        queryset = queryset.filter(clause__isnull=True)
+    elif clause:
+        queryset = queryset.filter(clause_id=clause)
+    if comment_type:
+        queryset = queryset.filter(comment_type=comment_type)
+    if chamber:
+        queryset = queryset.filter(chamber_id=chamber)
+    if status == DISPOSED:
+        queryset = queryset.filter(disposition__isnull=False)
+    elif status == UNDISPOSED:
+        queryset = queryset.filter(disposition__isnull=True)
+    # General comments first, then clause order, then as they came in.
+    return queryset.order_by(F("clause__order").asc(nulls_first=True), "created_at", "id")
+
+
+def version_clauses(version: DraftVersion):
+    return Clause.objects.filter(version=version).order_by("order", "id")
+
+
+def resolution_chambers(consultation: Consultation):
+    """The chambers that commented in this period (for the filter)."""
+    return Chamber.objects.filter(
+        pk__in=_active(consultation).filter(chamber__isnull=False).values("chamber_id")
+    ).order_by("sort_order", "name")
+
+
+def resulting_clause_choices(consultation: Consultation) -> list[Clause]:
+    """Clauses of the versions of the same standard made after this one: where a
+    comment's change can land."""
+    version = consultation.version
+    return list(
+        Clause.objects.filter(
+            version__standard_id=version.standard_id, version__created_at__gt=version.created_at
+        )
+        .exclude(version_id=version.pk)
+        .select_related("version")
+        .order_by("version__created_at", "order", "id")
+    )
+
+
+# --- the synopsis and the matrix -----------------------------------------------
+
+
+@dataclass
+class Synopsis:
+    """The published report: clauses that drew comments (each with `period_comments`),
+    and the general comments."""
+
+    clauses: list[Clause]
+    general: list[Comment]
+    total: int
+
+
+def _synopsis_comments(consultation: Consultation):
+    return _active(consultation).select_related(
+        "author", "chamber", "disposition__resulting_clause__version"
+    )
+
+
+def synopsis(consultation: Consultation) -> Synopsis:
+    """Two queries for the clauses and their comments, one for the general comments."""
+    comments = _synopsis_comments(consultation).order_by("created_at", "id")
+    clauses = list(
+        Clause.objects.filter(version_id=consultation.version_id)
+        .prefetch_related(Prefetch("comments", queryset=comments, to_attr="period_comments"))
+        .order_by("order", "id")
+    )
+    general = list(comments.filter(clause__isnull=True))
+    commented = [clause for clause in clauses if clause.period_comments]
+    total = len(general) + sum(len(clause.period_comments) for clause in commented)
+    return Synopsis(clauses=commented, general=general, total=total)
+
+
+def observations(comment: Comment) -> str:
+    disposition = getattr(comment, "disposition", None)
+    if disposition is None:
+        return ""
+    return f"{disposition.get_decision_display()}: {disposition.response}"
+
+
+def matrix_rows(consultation: Consultation) -> list[MatrixRow]:
+    """The period's active comments as rows of the ISO comment-resolution matrix."""
+    comments = (
+        _active(consultation)
+        .select_related("author", "clause", "disposition")
+        .order_by(F("clause__order").asc(nulls_first=True), "created_at", "id")
+    )
+    return [
+        MatrixRow(
+            commenter=comment.commenter,
+            organisation=comment.organisation_name,
+            clause=comment.clause.number if comment.clause else "",
+            paragraph=comment.paragraph,
+            type_code=comment.comment_type,
+            comment=comment.body,
+            proposed_change=comment.proposed_change,
+            observations=observations(comment),
+        )
+        for comment in comments
+    ]
+
+
+# --- standards and the redline -------------------------------------------------
+
+
+def standard_get(slug: str) -> Standard:
+    return get_object_or_404(Standard.objects.select_related("working_group"), slug=slug)
+
+
+def standard_versions(standard: Standard) -> list[DraftVersion]:
+    """Versions (oldest first) with their periods and clause counts."""
+    return list(
+        DraftVersion.objects.filter(standard=standard)
+        .annotate(clause_count=Count("clauses"))
+        .prefetch_related(
+            Prefetch(
+                "consultations",
+                queryset=Consultation.objects.order_by("round_number"),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def clause_texts(version: DraftVersion) -> list[ClauseText]:
+    return [
+        ClauseText(key=key, number=number, heading=heading, body=body)
+        for key, number, heading, body in version_clauses(version).values_list(
+            "key", "number", "heading", "body"
+        )
+    ]
+
+
+def clause_numbers(version: DraftVersion) -> set[str]:
+    return set(Clause.objects.filter(version=version).values_list("number", flat=True))
