@@ -10,7 +10,7 @@ from wagtail.models import Page
 
 from governance import selectors
 
-from .blocks import StoryStreamBlock
+from ..blocks import StoryStreamBlock
 
 
 class HomePage(Page):

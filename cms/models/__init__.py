@@ -1,0 +1,3 @@
+from .pages import ContentPage, HomePage, WorkingGroupIndexPage
+
+__all__ = ["ContentPage", "HomePage", "WorkingGroupIndexPage"]
