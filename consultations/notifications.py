@@ -17,6 +17,15 @@ from governance.models import SeatAssignment, User, WorkingGroupRole
 from .models import Comment, Consultation, Disposition, ReminderSent
 
 
+def _audience(consultation) -> set[int]:
+    """Who hears about a period: the group, plus subscribers if the round is public."""
+    group = consultation.version.standard.working_group
+    people = _group_people(group)
+    if consultation.audience == "public":
+        people |= set(group.subscriptions.values_list("person_id", flat=True))
+    return people
+
+
 def _group_people(group) -> set[int]:
     today = timezone.localdate()
     people = set(
@@ -29,7 +38,6 @@ def _group_people(group) -> set[int]:
         .filter(seat__working_group=group)
         .values_list("person_id", flat=True)
     )
-    people |= set(group.subscriptions.values_list("person_id", flat=True))
     return people
 
 
@@ -48,20 +56,16 @@ def _later(kind: str, recipients: set[int], **refs) -> None:
 
 
 def period_opened(consultation: Consultation) -> None:
-    _later(
-        "period_opened",
-        _group_people(consultation.version.standard.working_group),
-        consultation=consultation.pk,
-    )
+    _later("period_opened", _audience(consultation), consultation=consultation.pk)
 
 
 def period_closing(consultation: Consultation, kind: str) -> None:
-    people = _group_people(consultation.version.standard.working_group) | _commenters(consultation)
+    people = _audience(consultation) | _commenters(consultation)
     _later("period_closing", people, consultation=consultation.pk, reminder=kind)
 
 
 def period_extended(consultation: Consultation, *, reopened: bool, reason: str) -> None:
-    people = _group_people(consultation.version.standard.working_group) | _commenters(consultation)
+    people = _audience(consultation) | _commenters(consultation)
     _later(
         "period_extended", people, consultation=consultation.pk, reopened=reopened, reason=reason
     )

@@ -12,14 +12,16 @@ vote (roll-call ballots whose rule allows it) replaces the choice and keeps hist
 """
 
 import datetime
+import logging
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import audit, ballot_counting, events, permissions
+from .. import audit, ballot_counting, events, permissions, signals
 from ..models import (
     AssistedVoteAttestation,
     Ballot,
@@ -43,8 +45,21 @@ from ..models import (
 from ..models.assignments import today
 from ._base import changes, refuse, require
 
+logger = logging.getLogger(__name__)
+
 NOT_YOUR_BALLOTS = gettext_lazy("You do not run ballots in this working group.")
 MAX_REASON = 2000
+
+# Which rule methods can count which options (governance.tally refuses the rest at close).
+FITTING_METHODS = {
+    OptionSet.MOTION: {
+        VotingRule.Method.THRESHOLD,
+        VotingRule.Method.ISO,
+        VotingRule.Method.PLURALITY,
+    },
+    OptionSet.CONSENT: {VotingRule.Method.CONSENSUS},
+    OptionSet.CUSTOM: {VotingRule.Method.PLURALITY},
+}
 
 DEFAULT_OPTIONS = {
     OptionSet.MOTION: [
@@ -96,6 +111,11 @@ def ballot_save(
         if stored.working_group_id != ballot.working_group_id:
             refuse(_("A ballot cannot move to another working group."), "working_group")
     require(permissions.can_run_ballots(actor, ballot.working_group), NOT_YOUR_BALLOTS)
+    # The lifecycle is not the caller's to set: ballot_open, _close, _certify and _cancel
+    # move a ballot on, each with its checks, its snapshot and its audit event.
+    ballot.status, ballot.cancelled_reason = BallotStatus.DRAFT, ""
+    ballot.rule_snapshot, ballot.result, ballot.explanations = {}, None, {}
+    ballot.opened_at = ballot.closed_at = ballot.certified_at = None
     if ballot.rule_id and ballot.rule.working_group_id != ballot.working_group_id:
         refuse(_("Choose a voting rule of this working group."), "rule")
     if ballot.opens_at and ballot.closes_at and ballot.closes_at <= ballot.opens_at:
@@ -106,6 +126,7 @@ def ballot_save(
             subject.pk,
         )
     ballot.full_clean()
+    _check_rule_fits(ballot, ballot.rule)
     created, diff = ballot._state.adding, changes(ballot)
     ballot.save()
     if options is None and (created or "option_set" in diff):
@@ -125,6 +146,26 @@ def ballot_save(
             public=False,
         )
     return ballot
+
+
+def _check_rule_fits(ballot: Ballot, rule: VotingRule) -> None:
+    """Refuse what the tally could not count at close: options the rule's method does
+    not know, and secret consensus ballots (an objection is recorded with its seat)."""
+    if rule.method not in FITTING_METHODS[ballot.option_set]:
+        refuse(
+            _(
+                "The voting rule “%(rule)s” cannot count these choices: for / against / "
+                "abstain take a threshold, ISO or plurality rule, consent / objection a "
+                "consensus rule, custom choices a plurality rule."
+            )
+            % {"rule": rule.name},
+            "rule",
+        )
+    if ballot.is_secret and rule.method == VotingRule.Method.CONSENSUS:
+        refuse(
+            _("A consensus ballot cannot be secret: each objection is recorded with its seat."),
+            "secrecy",
+        )
 
 
 def _set_options(ballot: Ballot, options) -> None:
@@ -149,6 +190,7 @@ def ballot_open(*, actor, ballot: Ballot, now: datetime.datetime | None = None) 
     require(permissions.can_run_ballots(actor, ballot.working_group), NOT_YOUR_BALLOTS)
     if ballot.status != BallotStatus.DRAFT:
         refuse(_("Only a draft ballot can be opened."))
+    _check_rule_fits(ballot, ballot.rule)  # the rule may have been edited since the draft
     if ballot.closes_at <= now:
         refuse(_("The closing time has already passed."), "closes_at")
     if ballot.options.count() < 2:
@@ -263,6 +305,9 @@ def delegation_grant(*, actor, ballot: Ballot, seat: Seat, proxy, now=None) -> D
 @transaction.atomic
 def delegation_revoke(*, actor, delegation: Delegation, now=None) -> Delegation:
     now = now or timezone.now()
+    # Casting holds the ballot row for its whole transaction: locking it first means a
+    # proxy's vote is either committed (and seen below) or waits for the revocation.
+    Ballot.objects.select_for_update().get(pk=delegation.ballot_id)
     delegation = (
         Delegation.objects.select_for_update().select_related("ballot").get(pk=delegation.pk)
     )
@@ -342,6 +387,9 @@ def vote_cast(
 ) -> str:
     """Cast (or, where allowed, change) a seat's vote. Returns the receipt code."""
     now = now or timezone.now()
+    if channel not in (CastChannel.WEB, CastChannel.LINK):
+        # An assisted vote has an attestation: only vote_record_assisted records one.
+        refuse(_("Votes are cast on the web or through a personal link."), "channel")
     ballot = _locked_open_ballot(ballot, now)
     entry = RollEntry.objects.filter(ballot=ballot, seat=seat).first()
     if entry is None:
@@ -534,6 +582,8 @@ def ballot_certify(*, actor, ballot: Ballot, now: datetime.datetime | None = Non
     ballot.status, ballot.certified_at = BallotStatus.CERTIFIED, now
     ballot.save(update_fields=["status", "certified_at"])
     objections = "\n".join(reason for _seat, reason in (ballot.result or {}).get("objections", []))
+    # The decision is what gets published: a secret ballot's small chambers are withheld.
+    published = ballot_counting.public_result(ballot)
     decision = Decision.objects.create(
         working_group=ballot.working_group,
         ballot=ballot,
@@ -541,7 +591,7 @@ def ballot_certify(*, actor, ballot: Ballot, now: datetime.datetime | None = Non
         title=ballot.title,
         motion=ballot.motion,
         outcome=ballot.result["outcome"],
-        tally=ballot.result,
+        tally=published,
         explanations=ballot.explanations,
         objections=objections if not ballot.is_secret else "",
         certified_by=actor,
@@ -555,6 +605,7 @@ def ballot_certify(*, actor, ballot: Ballot, now: datetime.datetime | None = Non
         public=True,
         payload={"decision": decision.pk, "outcome": decision.outcome},
     )
+    signals.decision_recorded.send(sender=Decision, decision=decision)
     return decision
 
 
@@ -565,7 +616,10 @@ def close_due_ballots(now: datetime.datetime | None = None) -> int:
     for ballot in Ballot.objects.due_to_close(now):
         try:
             ballot_close(actor=None, ballot=ballot, now=now)
-            closed += 1
-        except Exception:  # already closed by a racing worker: the status check refused it
+        except ValidationError:  # already closed by a racing worker: the status check refused it
             continue
+        except Exception:  # one broken ballot must not keep the others open
+            logger.exception("ballot %s could not be closed", ballot.pk)
+            continue
+        closed += 1
     return closed
