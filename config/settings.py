@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "taggit",
     "guardian",
     "channels",
+    "corsheaders",
     "django_countries",
     "django_tasks",
     "django_tasks_db",
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response of the open-data API carries its CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -195,6 +198,12 @@ TASKS = {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend")
     }
 }
+
+# --- Open data ---------------------------------------------------------------
+# The read-only API may be read from any origin; nothing else is cross-origin.
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 
 # --- Wagtail ----------------------------------------------------------------
 

@@ -11,11 +11,14 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Open data (API, feeds, calendars, exports): the same URLs in every language.
+    path("", include("cms.public_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("governance.urls.accounts")),
     path("ballots/", include("governance.urls.ballots")),
+    path("discussions/", include("consultations.discussion_urls")),
     path("", include("consultations.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

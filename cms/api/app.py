@@ -1,0 +1,42 @@
+"""The NinjaAPI instance: read-only, anonymous, cacheable, described at /openapi.json."""
+
+from ninja import NinjaAPI
+
+from .http import in_request_language, make_public
+from .routers import ballots, consultations, decisions, registry, standards
+
+
+class PublicAPI(NinjaAPI):
+    """Every successful answer is public and the same for every reader: no
+    authentication is read, and responses carry Cache-Control and an ETag."""
+
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        return make_public(request, response)
+
+
+api = PublicAPI(
+    title="Chaintable open data",
+    version="1",
+    description=(
+        "The public record of the alliance: working groups and their seats, "
+        "standards, versions and clauses, public comment periods with their comments "
+        "and responses, closed ballots with their results and bulletins, and "
+        "decisions. Read-only; lists take `limit` and `offset` and give the total "
+        "`count`. Explanations and labels come in the language asked by `?lang=` or "
+        "the Accept-Language header (en, fr, sw). Nothing here is private: members-only periods, open ballots "
+        "and email addresses never appear, and a secret ballot never links a seat "
+        "to a choice."
+    ),
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+api.add_decorator(in_request_language, mode="view")
+api.add_router("/", registry.router)
+api.add_router("/", standards.router)
+api.add_router("/", consultations.router)
+api.add_router("/", ballots.router)
+api.add_router("/", decisions.router)

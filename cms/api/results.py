@@ -1,0 +1,202 @@
+"""Ballots and decisions as published: which ones, and what of their results.
+
+- Ballots: closed or certified ones only (a draft, open or cancelled ballot shows no
+  votes), of public working groups; their dates are announced once they open.
+- Decisions: of public working groups, from a certified ballot or a consensus.
+- Secret ballots: chamber rows below the rule's minimum cell are withheld by the rule
+  of `tally.public_breakdown`, and the bulletin gives receipt codes and choices
+  only, never a seat, a chamber or a person.
+"""
+
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from governance import bulletin, tally
+from governance.models import Ballot, BallotStatus, Decision, WorkingGroupStatus
+
+from . import selectors
+
+FINISHED = (BallotStatus.CLOSED, BallotStatus.CERTIFIED)
+ANNOUNCED = (BallotStatus.OPEN, *FINISHED)  # a ballot's dates are public once it opens
+OUTCOMES = {
+    "adopted": _("Adopted"),
+    "rejected": _("Rejected"),
+    "no_quorum": _("No quorum"),
+    "tied": _("Tied"),
+    "no_votes": _("No votes"),
+}
+
+
+def explanation(explanations: dict | None, lang: str | None = None) -> str:
+    explanations = explanations or {}
+    return explanations.get(lang or selectors.language()) or explanations.get(
+        settings.LANGUAGE_CODE, ""
+    )
+
+
+def outcome_label(outcome: str) -> str:
+    return str(OUTCOMES.get(outcome, outcome))
+
+
+# --- Ballots and decisions -----------------------------------------------------------
+
+
+def _public_group():
+    return ~Q(working_group__status=WorkingGroupStatus.CLOSED)
+
+
+def finished_ballots():
+    """Closed and certified ballots of public groups: the only ones whose votes show."""
+    return (
+        Ballot.objects.filter(_public_group(), status__in=FINISHED)
+        .select_related("working_group", "decision")
+        .prefetch_related("options")
+        .order_by("-closes_at", "-id")
+    )
+
+
+def announced_ballots():
+    """Ballots whose dates are public (open, closed, certified) — for calendars only."""
+    return (
+        Ballot.objects.filter(_public_group(), status__in=ANNOUNCED)
+        .select_related("working_group")
+        .order_by("-opens_at", "-id")
+    )
+
+
+def decisions():
+    """Decisions of public groups: from a certified ballot, or a consensus without one."""
+    return (
+        Decision.objects.filter(_public_group())
+        .filter(Q(ballot__isnull=True) | Q(ballot__status=BallotStatus.CERTIFIED))
+        .select_related("working_group", "ballot")
+        .prefetch_related("ballot__options")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def filter_decisions(queryset, *, group: str = "", year: int | None = None, outcome: str = ""):
+    if group:
+        queryset = queryset.filter(working_group__slug=group)
+    if year:
+        queryset = queryset.filter(decided_at__year=year)
+    if outcome:
+        queryset = queryset.filter(outcome=outcome)
+    return queryset
+
+
+def public_chamber_rows(result: dict | None, *, secret: bool, min_cell: int) -> list[dict]:
+    """A stored result's chamber rows as published. For a secret ballot a chamber's
+    counts and support are withheld (None) by the very rule of `tally.public_breakdown`,
+    applied to the stored rows, with `withheld` saying so."""
+    rows = list((result or {}).get("chambers") or [])
+    if not secret:
+        return [{**row, "withheld": False} for row in rows]
+    shown = tally.public_breakdown(
+        SimpleNamespace(
+            chambers=tuple(
+                tally.ChamberResult(
+                    chamber=row["chamber"],
+                    eligible=row["eligible"],
+                    cast=row["cast"],
+                    counts=row["counts"],
+                    support=row.get("support"),
+                    quorum_met=row.get("quorum_met", True),
+                    blocked=row.get("blocked", False),
+                )
+                for row in rows
+            )
+        ),
+        min_cell,
+    )
+    return [
+        {**row, "counts": None, "support": None, "support_percent": None, "withheld": True}
+        if public.counts is None
+        else {**row, "withheld": False}
+        for row, public in zip(rows, shown, strict=True)
+    ]
+
+
+def result_summary(result: dict | None, ballot: Ballot | None, labels: dict[str, str]) -> dict:
+    """The public part of a stored tally: outcome, participation, totals, chamber rows.
+    `ballot` None: a consensus decision without one (nothing is secret)."""
+    result = result or {}
+    secret = bool(ballot and ballot.is_secret)
+    min_cell = (ballot.rule_snapshot or {}).get("min_cell", 3) if ballot else 3
+    participation = result.get("participation") or {}
+    totals = result.get("totals") or {}
+    # In the ballot's order of choices (a JSONB column does not keep the keys' order).
+    order = {key: n for n, key in enumerate(labels)}
+    totals = dict(
+        sorted(totals.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+    )
+    return {
+        "outcome": result.get("outcome", ""),
+        "cast": participation.get("cast", 0),
+        "eligible": participation.get("eligible", 0),
+        "support_percent": result.get("support_percent"),
+        "winner": result.get("winner"),
+        "quorum_met": result.get("quorum_met"),
+        "totals": [
+            {
+                "key": key,
+                "label": labels.get(key, key),
+                "count": (value or {}).get("count", 0) if isinstance(value, dict) else value,
+            }
+            for key, value in totals.items()
+        ],
+        "chambers": [
+            {
+                "chamber": row["chamber"],
+                "eligible": row["eligible"],
+                "cast": row["cast"],
+                "counts": row["counts"],
+                "support_percent": row.get("support_percent"),
+                "quorum_met": row.get("quorum_met"),
+                "blocked": row.get("blocked"),
+                "withheld": row["withheld"],
+            }
+            for row in public_chamber_rows(result, secret=secret, min_cell=min_cell)
+        ],
+    }
+
+
+def option_labels(ballot: Ballot | None) -> dict[str, str]:
+    """Choice key → label in the current language (options prefetched on the ballot)."""
+    if ballot is None:
+        return {}
+    return {option.key: translation.gettext(option.label) for option in ballot.options.all()}
+
+
+def bulletin_rows(ballot: Ballot) -> list[dict]:
+    """The public bulletin of a closed ballot. Secret: receipt code and choice only,
+    sorted by code; nothing else in the row. Roll-call: seat, holder, choice, reason,
+    receipt, in roll order. A fixed number of queries (governance.bulletin.rows)."""
+    if ballot.status not in FINISHED:
+        return []
+    labels = option_labels(ballot)
+    found = bulletin.rows(ballot)
+    if ballot.is_secret:
+        return [
+            {
+                "receipt_code": row.receipt_code,
+                "choice": row.option_key,
+                "choice_label": labels.get(row.option_key, row.option_label),
+            }
+            for row in sorted(found, key=lambda row: row.receipt_code)
+        ]
+    return [
+        {
+            "seat": row.seat_label,
+            "holder": selectors.public_name(row.holder),
+            "choice": row.option_key,
+            "choice_label": labels.get(row.option_key, row.option_label),
+            "reason": row.reason,
+            "receipt_code": row.receipt_code,
+        }
+        for row in found
+    ]
