@@ -45,7 +45,9 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        """The name pages show. Never an email address, even if one was typed as a name."""
+        name = self.display_name or self.get_full_name() or self.username
+        return name.split("@", 1)[0] if "@" in name else name
 
     def __str__(self) -> str:
         return self.public_name
