@@ -90,6 +90,28 @@ def pair_secret_choices(
     return votes
 
 
+def public_result(ballot: Ballot) -> dict | None:
+    """The stored result as it may be published. For a secret ballot the counts and
+    support of chambers below the rule's `min_cell` are withheld (tally.public_breakdown);
+    the stored `Ballot.result` keeps them, so the bulletin can be recounted against it."""
+    if not ballot.result or not ballot.is_secret:
+        return ballot.result
+    roll, votes = roll_and_votes(ballot)
+    rows = tally.public_breakdown(
+        tally.tally(roll, votes, rule_from_snapshot(ballot.rule_snapshot)),
+        ballot.rule_snapshot.get("min_cell", 3),
+    )
+    withheld = {row.chamber for row in rows if row.counts is None}
+    hidden = {"counts": None, "support": None, "support_percent": None}
+    return {
+        **ballot.result,
+        "chambers": [
+            {**row, **hidden} if row["chamber"] in withheld else row
+            for row in ballot.result["chambers"]
+        ],
+    }
+
+
 def count(ballot: Ballot) -> tuple[tally.TallyResult, dict[str, str]]:
     """Run the tally; return the result and its explanation in every site language."""
     roll, votes = roll_and_votes(ballot)
