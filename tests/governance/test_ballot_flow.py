@@ -16,17 +16,32 @@ def table(group):
     chair = UserFactory()
     give_role(chair, group, "chair")
     industry, miners = ChamberFactory(name="Industry"), ChamberFactory(name="Artisanal miners")
-    seats = [SeatFactory(working_group=group, chamber=c, label=f"{c.name} {i}") for c in (industry, miners) for i in range(2)]
+    seats = [
+        SeatFactory(working_group=group, chamber=c, label=f"{c.name} {i}")
+        for c in (industry, miners)
+        for i in range(2)
+    ]
     holders = [seat_person(s).person for s in seats]
-    rule = VotingRule.objects.create(working_group=group, name="Two thirds, chambers equal", threshold="2/3",
-                                     chamber_weighting="equal")
+    rule = VotingRule.objects.create(
+        working_group=group,
+        name="Two thirds, chambers equal",
+        threshold="2/3",
+        chamber_weighting="equal",
+    )
     return chair, seats, holders, rule
 
 
 def _ballot(group, rule, chair, secrecy="roll_call"):
     now = timezone.now()
-    ballot = Ballot(working_group=group, title="Adopt v2", motion="Adopt version 2.", rule=rule, secrecy=secrecy,
-                    opens_at=now - datetime.timedelta(minutes=1), closes_at=now + datetime.timedelta(days=2))
+    ballot = Ballot(
+        working_group=group,
+        title="Adopt v2",
+        motion="Adopt version 2.",
+        rule=rule,
+        secrecy=secrecy,
+        opens_at=now - datetime.timedelta(minutes=1),
+        closes_at=now + datetime.timedelta(days=2),
+    )
     services.ballot_save(actor=chair, ballot=ballot)
     return services.ballot_open(actor=chair, ballot=ballot)
 
@@ -35,7 +50,10 @@ def _ballot(group, rule, chair, secrecy="roll_call"):
 def test_a_ballot_runs_from_opening_to_decision(group, table, secrecy):
     chair, seats, holders, rule = table
     ballot = _ballot(group, rule, chair, secrecy)
-    receipts = [services.vote_cast(actor=h, ballot=ballot, seat=s, option_key="for") for h, s in zip(holders[:3], seats[:3])]
+    receipts = [
+        services.vote_cast(actor=h, ballot=ballot, seat=s, option_key="for")
+        for h, s in zip(holders[:3], seats[:3], strict=True)
+    ]
     assert len(set(receipts)) == 3
     with pytest.raises(PermissionDenied):
         services.vote_cast(actor=holders[0], ballot=ballot, seat=seats[3], option_key="for")
@@ -49,7 +67,9 @@ def test_a_ballot_runs_from_opening_to_decision(group, table, secrecy):
     assert ballot.result["outcome"] == "adopted"  # industry 100 %, miners 50 % → 75 % ≥ 66.7 %
     assert "Adopted" in ballot.explanations["en"]
     with pytest.raises(ValidationError):
-        services.vote_cast(actor=holders[3], ballot=ballot, seat=seats[3], option_key="for", now=later)
+        services.vote_cast(
+            actor=holders[3], ballot=ballot, seat=seats[3], option_key="for", now=later
+        )
     decision = services.ballot_certify(actor=chair, ballot=ballot)
     assert decision.outcome == "adopted"
     assert Participation.objects.filter(ballot=ballot).count() == 4
