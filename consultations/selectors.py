@@ -7,12 +7,23 @@ hold them to it.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import CharField, Count, F, Prefetch, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.shortcuts import get_object_or_404
 
 from governance.models import Chamber
+from governance.selectors import is_artisanal_miners
 
-from .models import Clause, Comment, Consultation, DraftVersion, Standard
+from .models import (
+    Audience,
+    Clause,
+    Comment,
+    Consultation,
+    Disposition,
+    DraftVersion,
+    Standard,
+    VersionStatus,
+)
 from .redline import ClauseText
 from .resolution_matrix import MatrixRow
 
@@ -275,3 +286,170 @@ def clause_texts(version: DraftVersion) -> list[ClauseText]:
 
 def clause_numbers(version: DraftVersion) -> set[str]:
     return set(Clause.objects.filter(version=version).values_list("number", flat=True))
+
+
+# --- the public record of a standard: clause histories, downloads, balance ------------
+# (Added with the standard pages; the functions above are unchanged.)
+
+DOWNLOADABLE = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
+
+
+def downloadable_version_get(standard: Standard, label: str) -> DraftVersion:
+    """A version that was adopted (in force or superseded); drafts and versions still
+    in consultation are not documents of record (404)."""
+    return get_object_or_404(
+        DraftVersion.objects.select_related("standard__working_group"),
+        standard=standard,
+        label=label,
+        status__in=DOWNLOADABLE,
+    )
+
+
+@dataclass
+class ClauseRound:
+    """One public comment period on one version of a clause, with the active
+    comments made on the clause in it. Each comment carries `public_disposition`:
+    the group's answer once the period's report is published, else None."""
+
+    consultation: Consultation
+    comments: list[Comment]
+
+    @property
+    def report_published(self) -> bool:
+        return bool(self.consultation.report_published_at)
+
+
+@dataclass
+class ClauseVersion:
+    """The clause (by stable key) as one version reads, and the rounds held on it."""
+
+    version: DraftVersion
+    clause: Clause
+    rounds: list[ClauseRound]
+
+
+def clause_history(key: str, versions: list[DraftVersion]) -> list[ClauseVersion]:
+    """The clause with stable `key` in each of `versions` that has it (oldest first),
+    with the public rounds held on each version and, per round, the active comments
+    on the clause; withdrawn comments and members-only rounds never come along, and
+    a disposition only once its round's report is published.
+
+    `versions` are the ones the reader may see, as `standard_versions` gives them
+    (their consultations prefetched). Three queries whatever the number of versions
+    and comments: the clauses, the comments, the published dispositions.
+    """
+    by_id = {version.pk: version for version in versions}
+    clauses = list(
+        Clause.objects.filter(version_id__in=by_id, key=key).order_by(
+            "version__created_at", "version_id"
+        )
+    )
+    if not clauses:
+        return []
+    clause_ids = [clause.pk for clause in clauses]
+    public_rounds = Q(consultation__audience=Audience.PUBLIC) & Q(
+        consultation__version_id__in=by_id
+    )
+    comments = list(
+        Comment.objects.active()
+        .filter(public_rounds, clause_id__in=clause_ids)
+        .select_related("author", "chamber")
+        .order_by("created_at", "id")
+    )
+    answers = {
+        disposition.comment_id: disposition
+        for disposition in Disposition.objects.filter(
+            comment__in=Comment.objects.active().filter(
+                public_rounds,
+                clause_id__in=clause_ids,
+                consultation__report_published_at__isnull=False,
+            )
+        ).select_related("resulting_clause__version")
+    }
+    by_round: dict[int, list[Comment]] = {}
+    for row in comments:
+        row.public_disposition = answers.get(row.pk)
+        by_round.setdefault(row.consultation_id, []).append(row)
+    history = []
+    for clause in clauses:
+        version = by_id[clause.version_id]
+        clause.version = version  # already loaded: no query to follow it
+        rounds = [
+            ClauseRound(consultation, by_round.get(consultation.pk, []))
+            for consultation in version.consultations.all()
+            if consultation.audience == Audience.PUBLIC
+        ]
+        history.append(ClauseVersion(version=version, clause=clause, rounds=rounds))
+    return history
+
+
+def group_open_consultations(group, at=None):
+    """The public comment periods of a working group open now, closing soonest first."""
+    return (
+        Consultation.objects.open(at)
+        .filter(version__standard__working_group=group, audience=Audience.PUBLIC)
+        .select_related("version__standard")
+        .order_by("closes_at", "id")
+    )
+
+
+@dataclass
+class ChamberComments:
+    """Participation of one chamber in a comment period (None: chamber not stated)."""
+
+    chamber: Chamber | None
+    comments: int = 0
+    commenters: int = 0
+
+    @property
+    def is_artisanal_miners(self) -> bool:
+        return self.chamber is not None and is_artisanal_miners(self.chamber)
+
+
+@dataclass
+class CommentBalance:
+    rows: list[ChamberComments]
+    total_comments: int
+    total_commenters: int
+
+    @property
+    def artisanal_miners(self) -> ChamberComments | None:
+        return next((row for row in self.rows if row.is_artisanal_miners), None)
+
+
+def comment_balance(consultation: Consultation) -> CommentBalance:
+    """Active comments and distinct commenters per top-level chamber, every chamber
+    listed (a silent chamber shows as 0), and comments whose chamber is not known as
+    a row of their own. Counts only. Three queries whatever the number of comments.
+
+    A commenter is an author, or, for an imported spreadsheet row, the person the
+    row names (the importer is the author of every row of a file).
+    """
+    commenter = Concat(Cast("author_id", CharField()), Value("|"), "commenter_name")
+    counted = (
+        _active(consultation)
+        .annotate(top=Coalesce("chamber__parent_id", "chamber_id"))
+        .values("top")
+        .annotate(comments=Count("id"), commenters=Count(commenter, distinct=True))
+        .order_by()
+    )
+    counts = {row["top"]: row for row in counted}
+    totals = _active(consultation).aggregate(
+        comments=Count("id"), commenters=Count(commenter, distinct=True)
+    )
+    rows = [
+        ChamberComments(
+            chamber,
+            counts.get(chamber.pk, {}).get("comments", 0),
+            counts.get(chamber.pk, {}).get("commenters", 0),
+        )
+        for chamber in Chamber.objects.filter(parent__isnull=True).order_by("sort_order", "name")
+    ]
+    if None in counts:
+        rows.append(ChamberComments(None, counts[None]["comments"], counts[None]["commenters"]))
+    return CommentBalance(rows, totals["comments"], totals["commenters"])
+
+
+def group_standards(group):
+    """The standards a working group drafts, for its public page."""
+    return Standard.objects.filter(working_group=group).order_by("title")

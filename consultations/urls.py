@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import standards as standard_views
 
 app_name = "consultations"
 
@@ -41,4 +42,22 @@ urlpatterns = [
     path("consultations/<int:pk>/import/", views.matrix_import, name="import"),
     path("standards/<slug:slug>/", views.standard_detail, name="standard"),
     path("standards/<slug:slug>/redline/", views.standard_redline, name="redline"),
+    path(
+        "standards/<slug:slug>/clauses/<str:key>/",
+        standard_views.clause_history,
+        name="clause_history",
+    ),
+    path(
+        "standards/<slug:slug>/versions/<str:label>.pdf",
+        standard_views.version_download,
+        {"fmt": "pdf"},
+        name="version_pdf",
+    ),
+    path(
+        "standards/<slug:slug>/versions/<str:label>.md",
+        standard_views.version_download,
+        {"fmt": "md"},
+        name="version_md",
+    ),
+    path("consultations/<int:pk>/balance/", standard_views.consultation_balance, name="balance"),
 ]

@@ -1,14 +1,19 @@
 """Public pages. Pages read governance data through selectors; they never count or write."""
 
+from django.core.paginator import Paginator
 from django.db import models
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from consultations import selectors as consultation_selectors
+from consultations.models import Audience, Consultation
 from governance import selectors
+from governance.models import Ballot, BallotStatus
 
 from ..blocks import StoryStreamBlock
 
@@ -61,6 +66,7 @@ class WorkingGroupIndexPage(RoutablePageMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     max_count = 1
     subpage_types: list[str] = []
+    DECISIONS_SHOWN = 25  # on a group's page, newest first
 
     class Meta:
         verbose_name = _("working-groups index")
@@ -77,10 +83,97 @@ class WorkingGroupIndexPage(RoutablePageMixin, Page):
 
     @path("<slug:slug>/")
     def group(self, request, slug):
+        """The group's public page: mandate, chair, seats by chamber, its standards,
+        what is open now (public comment periods, ballots) and what it decided (the
+        newest DECISIONS_SHOWN). A fixed number of queries whatever the number of
+        seats, periods, ballots and decisions."""
         group = get_object_or_404(selectors.public_working_groups(), slug=slug)
         table = selectors.seat_table(group)
+        decisions = list(selectors.group_decisions(group)[: self.DECISIONS_SHOWN + 1])
         return self.render(
             request,
-            context_overrides={"group": group, "table": table},
+            context_overrides={
+                "group": group,
+                "table": table,
+                "standards": list(consultation_selectors.group_standards(group)),
+                "consultations": list(consultation_selectors.group_open_consultations(group)),
+                "ballots": list(selectors.group_open_ballots(group)),
+                "decisions": decisions[: self.DECISIONS_SHOWN],
+                "more_decisions": len(decisions) > self.DECISIONS_SHOWN,
+                "group_url": self.url_for_group(request, group),
+            },
             template="cms/working_group_page.html",
+        )
+
+    def url_for_group(self, request, group) -> str:
+        return self.get_url(request) + self.reverse_subpage("group", args=[group.slug])
+
+    @path("<slug:slug>/register/")
+    def register(self, request, slug):
+        """The public register of the group's governance actions: the audit log's
+        public part, as sentences, newest first, paginated; with the chain's
+        verification status (cached: see selectors.audit_chain_status)."""
+        group = get_object_or_404(selectors.public_working_groups(), slug=slug)
+        page = Paginator(selectors.public_register(group), selectors.REGISTER_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        entries = selectors.register_entries(page.object_list)
+        periods = {e.object_id for e in entries if e.object_type == "consultations.consultation"}
+        public_periods = (
+            {
+                str(pk)
+                for pk in Consultation.objects.filter(
+                    pk__in=[int(pk) for pk in periods if pk.isdigit()], audience=Audience.PUBLIC
+                ).values_list("pk", flat=True)
+            }
+            if periods
+            else set()
+        )
+
+        def link(entry) -> str:
+            if entry.object_type == "governance.ballot" and entry.object_id.isdigit():
+                return reverse("ballots:detail", args=[int(entry.object_id)])
+            if (
+                entry.object_type == "consultations.consultation"
+                and entry.object_id in public_periods
+            ):
+                return reverse("consultations:detail", args=[int(entry.object_id)])
+            return ""
+
+        return self.render(
+            request,
+            context_overrides={
+                "group": group,
+                "group_url": self.url_for_group(request, group),
+                "page_obj": page,
+                "rows": [{"entry": entry, "url": link(entry)} for entry in entries],
+                "chain": selectors.audit_chain_status(),
+            },
+            template="cms/governance_register.html",
+        )
+
+    @path("<slug:slug>/ballots/<int:ballot_id>/balance/")
+    def ballot_balance(self, request, slug, ballot_id):
+        """Seats eligible and seats that voted on one ballot, by chamber (counts only,
+        never a choice), artisanal miners stated explicitly. Open, closed and
+        certified ballots only: a draft or cancelled ballot has no participation."""
+        group = get_object_or_404(selectors.public_working_groups(), slug=slug)
+        ballot = get_object_or_404(
+            Ballot,
+            pk=ballot_id,
+            working_group=group,
+            status__in=(BallotStatus.OPEN, BallotStatus.CLOSED, BallotStatus.CERTIFIED),
+        )
+        balance = selectors.ballot_seat_balance(ballot)
+        return self.render(
+            request,
+            context_overrides={
+                "kind": "ballot",
+                "group": group,
+                "group_url": self.url_for_group(request, group),
+                "ballot": ballot,
+                "balance": balance,
+                "miners": balance.artisanal_miners,
+            },
+            template="cms/balance.html",
         )
