@@ -40,7 +40,11 @@ class AuditEvent(models.Model):
         ordering = ["sequence"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The public register: one group's public events, newest first.
+            models.Index(fields=["working_group", "is_public", "-sequence"], name="audit_public_register"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_repr}"
