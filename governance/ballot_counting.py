@@ -1,6 +1,7 @@
 """From stored ballot rows to the pure tally engine's inputs, and back to a stored result."""
 
 from fractions import Fraction
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.utils import translation
@@ -90,25 +91,47 @@ def pair_secret_choices(
     return votes
 
 
+def public_chamber_rows(chambers: list[dict], min_cell: int) -> list[dict]:
+    """A secret ballot's stored chamber rows as they may be published: the counts and
+    support of the chambers `tally.public_breakdown` withholds are None. The rule is
+    applied to the stored rows (nothing is recounted); it reads only each row's chamber
+    and number of votes, so rows already withheld come out the same."""
+    shown = tally.public_breakdown(
+        SimpleNamespace(
+            chambers=tuple(
+                tally.ChamberResult(
+                    chamber=row["chamber"],
+                    eligible=row["eligible"],
+                    cast=row["cast"],
+                    counts=row["counts"],
+                    support=row.get("support"),
+                    quorum_met=row.get("quorum_met", True),
+                    blocked=row.get("blocked", False),
+                )
+                for row in chambers
+            )
+        ),
+        min_cell,
+    )
+    return [
+        {**row, "counts": None, "support": None, "support_percent": None}
+        if public.counts is None
+        else row
+        for row, public in zip(chambers, shown, strict=True)
+    ]
+
+
 def public_result(ballot: Ballot) -> dict | None:
     """The stored result as it may be published. For a secret ballot the counts and
-    support of chambers below the rule's `min_cell` are withheld (tally.public_breakdown);
+    support of chambers below the rule's `min_cell` are withheld (public_chamber_rows);
     the stored `Ballot.result` keeps them, so the bulletin can be recounted against it."""
     if not ballot.result or not ballot.is_secret:
         return ballot.result
-    roll, votes = roll_and_votes(ballot)
-    rows = tally.public_breakdown(
-        tally.tally(roll, votes, rule_from_snapshot(ballot.rule_snapshot)),
-        ballot.rule_snapshot.get("min_cell", 3),
-    )
-    withheld = {row.chamber for row in rows if row.counts is None}
-    hidden = {"counts": None, "support": None, "support_percent": None}
     return {
         **ballot.result,
-        "chambers": [
-            {**row, **hidden} if row["chamber"] in withheld else row
-            for row in ballot.result["chambers"]
-        ],
+        "chambers": public_chamber_rows(
+            ballot.result["chambers"], ballot.rule_snapshot.get("min_cell", 3)
+        ),
     }
 
 

@@ -5,24 +5,27 @@ their vote was counted as cast; anyone can recount the bulletin (`manage.py
 verify_ballot`) and compare it with the stored result.
 
 - Roll-call ballots: one row per seat that voted, in roll order: the seat, the holder
-  it had when the ballot opened, the choice, the reason, the receipt code.
+  it had when the ballot opened, the choice, the reason, the receipt code; and, for
+  pages and downloads, the seat's chamber and weight on the roll and in which
+  capacity the vote was cast (holder, alternate, proxy, facilitator).
 - Secret ballots: one row per choice, sorted by receipt code (random, so the order
   says nothing about who voted when): the choice and the chamber it was made in.
   No seat, no person, no time. The chamber (with sub-chamber and weight) is there
   because chamber-weighted rules cannot be recounted without it;
-  `public_rows` blanks it for chambers whose counts `tally.public_breakdown`
-  withholds, so a chamber with one or two voters is not revealed by the bulletin.
+  `public_rows` blanks it for chambers whose counts the published result withholds
+  (`ballot_counting.public_chamber_rows`), so a chamber with one or two voters is
+  not revealed by the bulletin.
 
 A fixed number of queries (one to three) whatever the size of the ballot.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from . import tally
-from .ballot_counting import rule_from_snapshot
+from .ballot_counting import public_chamber_rows, rule_from_snapshot
 from .models import Ballot, BallotStatus, RollCallChoice, RollEntry, SecretChoice
 
 
@@ -38,6 +41,11 @@ class RollCallRow:
     option_label: str
     receipt_code: str
     reason: str = ""
+    # Context, not the vote: the seat's roll entry and participation fix them, so they
+    # take no part in comparing rows.
+    chamber: str = field(default="", compare=False)
+    weight: Decimal | None = field(default=None, compare=False)
+    cast_as: str = field(default="", compare=False)  # a CastAs value
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,7 @@ def rows(ballot: Ballot) -> list[Row]:
     position = {
         entry.seat_id: (i, entry)
         for i, entry in enumerate(
-            RollEntry.objects.filter(ballot=ballot).select_related("seat", "holder")
+            RollEntry.objects.filter(ballot=ballot).select_related("seat", "chamber", "holder")
         )
     }
     choices = RollCallChoice.objects.filter(participation__ballot=ballot).select_related(
@@ -90,6 +98,9 @@ def rows(ballot: Ballot) -> list[Row]:
             option_label=c.option.label,
             receipt_code=c.receipt_code,
             reason=c.reason,
+            chamber=entry.chamber.name,
+            weight=entry.weight,
+            cast_as=c.participation.cast_as,
         )
         for c in ordered
         for entry in [position[c.participation.seat_id][1]]
@@ -98,18 +109,17 @@ def rows(ballot: Ballot) -> list[Row]:
 
 def public_rows(ballot: Ballot) -> list[Row]:
     """The rows to publish: for a secret ballot, the chamber is blanked wherever the
-    per-chamber breakdown is withheld (fewer than the rule's `min_cell` votes)."""
+    stored result's chamber row is withheld (fewer than the rule's `min_cell` votes),
+    and everywhere if there is no stored result to say otherwise."""
     found = rows(ballot)
     if not ballot.is_secret:
         return found
-    min_cell = ballot.rule_snapshot.get("min_cell", 3)
-    withheld = {
-        row.chamber
-        for row in tally.public_breakdown(recount(ballot, found), min_cell)
-        if row.counts is None
-    }
+    shown = public_chamber_rows(
+        (ballot.result or {}).get("chambers") or [], ballot.rule_snapshot.get("min_cell", 3)
+    )
+    named = {row["chamber"] for row in shown if row["counts"] is not None}
     return [
-        replace(r, chamber="", sub_chamber="", weight=None) if r.chamber in withheld else r
+        r if r.chamber in named else replace(r, chamber="", sub_chamber="", weight=None)
         for r in found
     ]
 

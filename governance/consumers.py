@@ -2,9 +2,10 @@
 
 A client connects to /ws/ballots/<id>/, is let in if it may see the ballot page
 (the same predicate as the page), gets the current turnout, then every
-"turnout.changed" and "ballot.closed" event the ballot services broadcast after
-commit. Turnout is counts per chamber: never who voted (secret ballots) and
-never what. Clients send nothing; a frame that is not JSON closes the socket.
+"turnout.changed", "ballot.closed" and "ballot.cancelled" event the ballot
+services broadcast after commit. Turnout is counts per chamber: never who voted
+(secret ballots) and never what. Clients send nothing; a frame that is not JSON
+closes the socket.
 """
 
 import json
@@ -12,7 +13,7 @@ import json
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from . import events, selectors
+from . import events, permissions, selectors
 from .models import Ballot, BallotStatus
 
 CLOSE_MALFORMED = 4400
@@ -59,14 +60,16 @@ class BallotTurnoutConsumer(AsyncJsonWebsocketConsumer):
     async def ballot_closed(self, event):
         await self.send_json({"type": "closed", "ballot": event["ballot"], "status": "closed"})
 
+    async def ballot_cancelled(self, event):
+        # As on connecting to a cancelled ballot: voting is over, the status says why.
+        await self.send_json({"type": "closed", "ballot": event["ballot"], "status": "cancelled"})
+
     # --- Database ----------------------------------------------------------------------
 
     @database_sync_to_async
     def _may_view(self) -> bool:
-        from .views.ballots import may_view_ballot
-
         ballot = Ballot.objects.select_related("working_group").filter(pk=self.ballot_id).first()
-        return ballot is not None and may_view_ballot(self.scope.get("user"), ballot)
+        return ballot is not None and permissions.can_view_ballot(self.scope.get("user"), ballot)
 
     @database_sync_to_async
     def _state(self) -> tuple[str, list[dict]]:

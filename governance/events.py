@@ -50,3 +50,10 @@ def ballot_closed(ballot) -> None:
     broadcast_after_commit(
         ballot_group(ballot_id), lambda: {"type": "ballot.closed", "ballot": ballot_id}
     )
+
+
+def ballot_cancelled(ballot) -> None:
+    ballot_id = ballot.pk
+    broadcast_after_commit(
+        ballot_group(ballot_id), lambda: {"type": "ballot.cancelled", "ballot": ballot_id}
+    )

@@ -13,7 +13,16 @@ from django.db.models import QuerySet
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
-from .models import GroupRole, SeatAssignment, User, WorkingGroup, WorkingGroupRole
+from .models import (
+    Ballot,
+    BallotStatus,
+    GroupRole,
+    SeatAssignment,
+    User,
+    WorkingGroup,
+    WorkingGroupRole,
+    WorkingGroupStatus,
+)
 from .models.assignments import today
 
 APP = "governance"
@@ -116,6 +125,20 @@ def can_certify_results(user, group: WorkingGroup) -> bool:
 
 def can_record_assisted_votes(user, group: WorkingGroup) -> bool:
     return _has(user, "record_assisted_votes", group)
+
+
+def can_view_group(user, group: WorkingGroup) -> bool:
+    """Public working groups (every group but a closed one, as the CMS lists them):
+    anyone; otherwise those who may read the group's private content."""
+    return group.status != WorkingGroupStatus.CLOSED or can_view_private(user, group)
+
+
+def can_view_ballot(user, ballot: Ballot) -> bool:
+    """Drafts are for those who run the group's ballots; the rest as the group.
+    The ballot pages and the live turnout socket both ask this."""
+    if ballot.status == BallotStatus.DRAFT:
+        return can_run_ballots(user, ballot.working_group)
+    return can_view_group(user, ballot.working_group)
 
 
 def can_grant_role(user, group: WorkingGroup, role: str) -> bool:

@@ -3,24 +3,22 @@
 - Ballots: closed or certified ones only (a draft, open or cancelled ballot shows no
   votes), of public working groups; their dates are announced once they open.
 - Decisions: of public working groups, from a certified ballot or a consensus.
-- Secret ballots: chamber rows below the rule's minimum cell are withheld by the rule
-  of `tally.public_breakdown`, and the bulletin gives receipt codes and choices
-  only, never a seat, a chamber or a person.
+- Secret ballots: chamber rows below the rule's minimum cell are withheld
+  (`governance.ballot_counting.public_chamber_rows`), and the bulletin gives receipt
+  codes and choices only, never a seat, a chamber or a person.
 """
-
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from governance import bulletin, tally
+from governance import ballot_counting, bulletin
 from governance.models import Ballot, BallotStatus, Decision, WorkingGroupStatus
 
 from . import selectors
 
-FINISHED = (BallotStatus.CLOSED, BallotStatus.CERTIFIED)
+FINISHED = bulletin.VISIBLE  # closed or certified: the only ballots whose votes show
 ANNOUNCED = (BallotStatus.OPEN, *FINISHED)  # a ballot's dates are public once it opens
 OUTCOMES = {
     "adopted": _("Adopted"),
@@ -89,44 +87,15 @@ def filter_decisions(queryset, *, group: str = "", year: int | None = None, outc
     return queryset
 
 
-def public_chamber_rows(result: dict | None, *, secret: bool, min_cell: int) -> list[dict]:
-    """A stored result's chamber rows as published. For a secret ballot a chamber's
-    counts and support are withheld (None) by the very rule of `tally.public_breakdown`,
-    applied to the stored rows, with `withheld` saying so."""
-    rows = list((result or {}).get("chambers") or [])
-    if not secret:
-        return [{**row, "withheld": False} for row in rows]
-    shown = tally.public_breakdown(
-        SimpleNamespace(
-            chambers=tuple(
-                tally.ChamberResult(
-                    chamber=row["chamber"],
-                    eligible=row["eligible"],
-                    cast=row["cast"],
-                    counts=row["counts"],
-                    support=row.get("support"),
-                    quorum_met=row.get("quorum_met", True),
-                    blocked=row.get("blocked", False),
-                )
-                for row in rows
-            )
-        ),
-        min_cell,
-    )
-    return [
-        {**row, "counts": None, "support": None, "support_percent": None, "withheld": True}
-        if public.counts is None
-        else {**row, "withheld": False}
-        for row, public in zip(rows, shown, strict=True)
-    ]
-
-
 def result_summary(result: dict | None, ballot: Ballot | None, labels: dict[str, str]) -> dict:
     """The public part of a stored tally: outcome, participation, totals, chamber rows.
     `ballot` None: a consensus decision without one (nothing is secret)."""
     result = result or {}
     secret = bool(ballot and ballot.is_secret)
-    min_cell = (ballot.rule_snapshot or {}).get("min_cell", 3) if ballot else 3
+    chambers = list(result.get("chambers") or [])
+    if secret:
+        min_cell = (ballot.rule_snapshot or {}).get("min_cell", 3)
+        chambers = ballot_counting.public_chamber_rows(chambers, min_cell)
     participation = result.get("participation") or {}
     totals = result.get("totals") or {}
     # In the ballot's order of choices (a JSONB column does not keep the keys' order).
@@ -158,9 +127,9 @@ def result_summary(result: dict | None, ballot: Ballot | None, labels: dict[str,
                 "support_percent": row.get("support_percent"),
                 "quorum_met": row.get("quorum_met"),
                 "blocked": row.get("blocked"),
-                "withheld": row["withheld"],
+                "withheld": secret and row["counts"] is None,
             }
-            for row in public_chamber_rows(result, secret=secret, min_cell=min_cell)
+            for row in chambers
         ],
     }
 
@@ -173,13 +142,13 @@ def option_labels(ballot: Ballot | None) -> dict[str, str]:
 
 
 def bulletin_rows(ballot: Ballot) -> list[dict]:
-    """The public bulletin of a closed ballot. Secret: receipt code and choice only,
-    sorted by code; nothing else in the row. Roll-call: seat, holder, choice, reason,
-    receipt, in roll order. A fixed number of queries (governance.bulletin.rows)."""
+    """The public bulletin of a closed ballot (governance.bulletin.public_rows) under
+    the API's field names. Secret: receipt code and choice only, sorted by code; nothing
+    else in the row. Roll-call: seat, holder, choice, reason, receipt, in roll order."""
     if ballot.status not in FINISHED:
         return []
     labels = option_labels(ballot)
-    found = bulletin.rows(ballot)
+    found = bulletin.public_rows(ballot)
     if ballot.is_secret:
         return [
             {
@@ -187,7 +156,7 @@ def bulletin_rows(ballot: Ballot) -> list[dict]:
                 "choice": row.option_key,
                 "choice_label": labels.get(row.option_key, row.option_label),
             }
-            for row in sorted(found, key=lambda row: row.receipt_code)
+            for row in found
         ]
     return [
         {

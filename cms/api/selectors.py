@@ -14,13 +14,11 @@ outputs are cached as "public", so they never depend on the reader.
 - People appear by their public name only, never by their email address.
 """
 
-import re
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
 
 from consultations.models import (
     Audience,
@@ -44,8 +42,7 @@ from governance.models import (
     WorkingGroupRole,
 )
 from governance.models.assignments import today
-
-_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+from governance.models.users import displayable_name
 
 
 def language() -> str:
@@ -53,10 +50,8 @@ def language() -> str:
 
 
 def public_name(name: str) -> str:
-    """A person's name as published. A name that is an email address (a username
-    chosen as one, with no display name) is withheld: addresses are never public."""
-    name = (name or "").strip()
-    return str(_("(name withheld)")) if _EMAIL_RE.search(name) else name
+    """A person's name as published: never an email address."""
+    return displayable_name(name)
 
 
 def person_name(user) -> str:

@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from governance.models.users import displayable_name
+
 MAX_COMMENT_LENGTH = 5000
 
 
@@ -118,7 +120,7 @@ class Comment(models.Model):
 
     @property
     def commenter(self) -> str:
-        return self.commenter_name or self.author.public_name
+        return displayable_name(self.commenter_name) or self.author.public_name
 
 
 class CommentRevision(models.Model):

@@ -1,3 +1,4 @@
+import re
 import zoneinfo
 
 from django.conf import settings
@@ -5,6 +6,16 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+_EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+")
+
+
+def displayable_name(name: str) -> str:
+    """A name as public pages and open data show it: never an email address, even
+    when one was typed as a username or into an imported spreadsheet."""
+    name = (name or "").strip()
+    return str(_("(name withheld)")) if _EMAIL_LIKE.search(name) else name
+
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
 
@@ -45,9 +56,8 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
-        """The name pages show. Never an email address, even if one was typed as a name."""
-        name = self.display_name or self.get_full_name() or self.username
-        return name.split("@", 1)[0] if "@" in name else name
+        """The name pages show; see displayable_name."""
+        return displayable_name(self.display_name or self.get_full_name() or self.username)
 
     def __str__(self) -> str:
         return self.public_name

@@ -258,6 +258,7 @@ def ballot_cancel(*, actor, ballot: Ballot, reason: str) -> Ballot:
         public=True,
         payload={"reason": ballot.cancelled_reason},
     )
+    events.ballot_cancelled(ballot)
     return ballot
 
 
@@ -383,9 +384,14 @@ def vote_cast(
     option_key: str,
     reason: str = "",
     channel: str = CastChannel.WEB,
+    allow_change: bool = True,
     now: datetime.datetime | None = None,
 ) -> str:
-    """Cast (or, where allowed, change) a seat's vote. Returns the receipt code."""
+    """Cast (or, where allowed, change) a seat's vote. Returns the receipt code.
+
+    `allow_change=False` refuses a seat that has already voted even where the rule
+    allows changing: the personal link passes it, so two submissions of the same link
+    racing each other cast once and never turn into a vote change."""
     now = now or timezone.now()
     if channel not in (CastChannel.WEB, CastChannel.LINK):
         # An assisted vote has an attestation: only vote_record_assisted records one.
@@ -401,6 +407,8 @@ def vote_cast(
     cast_as = standing(actor, ballot, entry)
     require(cast_as is not None, _("You may not cast this seat's vote."))
     if participation is not None:
+        if not allow_change:
+            refuse(_("This seat has already voted."))
         return _change_vote(actor, ballot, participation, option, reason, now)
     participation = Participation(
         ballot=ballot, seat=seat, cast_by=actor, cast_as=cast_as, channel=channel, cast_at=now

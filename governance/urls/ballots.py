@@ -24,7 +24,7 @@ urlpatterns = [
     path("<int:pk>/links/", views.ballot_links_page, name="links"),
     path("<int:pk>/links/send/", views.ballot_links_send, name="send_links"),
     path("<int:pk>/assisted/", views.assisted, name="assisted"),
-    path("<int:pk>/bulletin/", views.bulletin, name="bulletin"),
+    path("<int:pk>/bulletin/", views.bulletin_page, name="bulletin"),
     path("<int:pk>/bulletin.csv", views.bulletin_csv, name="bulletin_csv"),
     # A personal link: the token contains ":" and never "/".
     path("v/<str:token>/", views.link_vote, name="link"),

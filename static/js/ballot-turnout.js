@@ -1,6 +1,7 @@
 // Live turnout on a ballot page. Progressive enhancement: the page already shows
 // the turnout as it was when loaded; this keeps the counts current over a
-// WebSocket and says when the ballot has closed. It never receives choices.
+// WebSocket and says when the ballot has closed or been cancelled. It never
+// receives choices.
 (function () {
   "use strict";
   var section = document.querySelector("[data-ballot-turnout]");
@@ -36,15 +37,23 @@
     setText(section.querySelector("[data-turnout-eligible]"), eligible);
   }
 
-  function showClosed() {
+  // The page gives translated texts as data-closed-text / data-cancelled-text.
+  var ENDED = {
+    closed: "The ballot has closed. Reload the page to see the result.",
+    cancelled: "The ballot has been cancelled. Reload the page to see why."
+  };
+
+  // A "closed" message carries the status: "closed" (counted) or "cancelled".
+  function showClosed(status) {
     finished = true;
     if (!live) return;
+    var ending = status === "cancelled" ? "cancelled" : "closed";
     live.hidden = false;
     live.classList.add("is-closed");
     live.textContent = "";
     var link = document.createElement("a");
     link.href = window.location.pathname;
-    link.textContent = live.getAttribute("data-closed-text") || "The ballot has closed. Reload the page to see the result.";
+    link.textContent = live.getAttribute("data-" + ending + "-text") || ENDED[ending];
     live.appendChild(link);
   }
 
@@ -62,7 +71,7 @@
       }
       if (data.type === "turnout" && Array.isArray(data.turnout)) showTurnout(data.turnout);
       if (data.type === "closed") {
-        showClosed();
+        showClosed(data.status);
         socket.close();
       }
     };

@@ -15,8 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def secret_ballot(group, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def secret_ballot(group):
     chair = UserFactory()
     give_role(chair, group, GroupRole.CHAIR)
     miners = ChamberFactory(name="Artisanal miners")

@@ -49,12 +49,6 @@ API = "/api/v1"
 _serial = itertools.count()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Builders make many people; hashing each password properly would take minutes."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- Builders ------------------------------------------------------------------------
 
 

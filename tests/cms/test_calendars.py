@@ -5,7 +5,7 @@ import datetime
 import pytest
 from icalendar import Calendar
 
-from tests.cms.test_api import _fast_passwords, build_world, period  # noqa: F401  (autouse fixture)
+from tests.cms.test_api import build_world, period
 from tests.factories import WorkingGroupFactory
 
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from cms import exports
 from governance.models import Decision
-from tests.cms.test_api import _fast_passwords, build_world  # noqa: F401  (autouse fixture)
+from tests.cms.test_api import build_world
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from consultations.models import Consultation
 from governance.models import Decision
-from tests.cms.test_api import _fast_passwords, build_world, period  # noqa: F401  (autouse fixture)
+from tests.cms.test_api import build_world, period
 from tests.factories import WorkingGroupFactory
 
 FEEDS = [

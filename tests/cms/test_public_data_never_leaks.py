@@ -29,7 +29,7 @@ from governance.models import (
     User,
     WorkingGroup,
 )
-from tests.cms.test_api import API, _fast_passwords, build_world, comment  # noqa: F401
+from tests.cms.test_api import API, build_world, comment
 from tests.factories import UserFactory, WorkingGroupFactory
 
 

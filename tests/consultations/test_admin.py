@@ -40,16 +40,6 @@ def md_file(text: str, name: str = "draft.md") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode(), content_type="text/markdown")
 
 
-@pytest.fixture(autouse=True)
-def _admin_pages_render(settings):
-    # The test client speaks plain HTTP and no static manifest has been collected.
-    settings.SECURE_SSL_REDIRECT = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def other_group(db):
     return WorkingGroupFactory(name="Refiners' group")

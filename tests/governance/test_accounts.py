@@ -23,17 +23,10 @@ NEW_PASSWORD = "cobalt-lantern-rivers-42"
 @pytest.fixture(autouse=True)
 def _settings_for_these_tests(settings):
     """Rate-limit counters live in the cache (Redis under REDIS_URL): give each test a
-    key prefix of its own rather than flushing a database others may share. Pages
-    render without `collectstatic`, over the test client's plain HTTP (which the
-    production defaults redirect to HTTPS); `make test` sets the same through env."""
+    key prefix of its own rather than flushing a database others may share."""
     caches = copy.deepcopy(settings.CACHES)
     caches["default"]["KEY_PREFIX"] = f"test-accounts-{uuid.uuid4().hex}"
     settings.CACHES = caches
-    settings.SECURE_SSL_REDIRECT = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def register_data(**overrides):

@@ -33,12 +33,6 @@ from tests.factories import (
     WorkingGroupRoleFactory,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- One event per action -----------------------------------------------------------------
 # Each scene builds what it needs with factories (no events) and returns the
 # action to run as `actor`; the action returns the object the event is about.

@@ -59,11 +59,6 @@ pytestmark = [
 CLOSED = "This ballot has closed; votes are no longer accepted."
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def race(workers: list[Callable[[], object]]) -> list[tuple[str, object]]:
     """Run every worker in its own thread, all released at once by a barrier.
     Returns ("ok", value) or ("error", exception) per worker, in order."""

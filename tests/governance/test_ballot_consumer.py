@@ -24,11 +24,6 @@ from tests.factories import ChamberFactory, SeatFactory, UserFactory, give_role,
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def scene(group):
     chair = UserFactory()
@@ -126,6 +121,27 @@ def test_a_refused_vote_sends_nothing_and_close_is_relayed(group, scene):
             "type": "closed",
             "ballot": ballot.pk,
             "status": "closed",
+        }
+        await ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_cancelling_is_relayed(group, scene):
+    chair, seats, holders, rule = scene
+    ballot = open_ballot(group, chair, rule)
+
+    async def scenario():
+        ws = socket(ballot.pk)
+        assert (await ws.connect())[0]
+        await ws.receive_json_from(timeout=5)
+        await database_sync_to_async(services.ballot_cancel)(
+            actor=chair, ballot=ballot, reason="The motion was withdrawn."
+        )
+        assert await ws.receive_json_from(timeout=5) == {
+            "type": "closed",
+            "ballot": ballot.pk,
+            "status": "cancelled",
         }
         await ws.disconnect()
 

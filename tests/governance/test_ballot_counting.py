@@ -30,11 +30,6 @@ from tests.factories import ChamberFactory, SeatFactory, UserFactory, give_role,
 DAY = datetime.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def t(group):
     """Three chambers; civil society is split North / South; one industry seat weighs 2."""

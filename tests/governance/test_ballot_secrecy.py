@@ -57,11 +57,6 @@ VOTES += ["zebra-plan", "ibis-plan", "quokka-plan"]  # Pangolin
 LAYOUT = {"Kudu": (4, 4), "Okapi": (3, 2), "Pangolin": (3, 3), "Serval": (1, 0)}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def person(name: str) -> User:
     return UserFactory(username=name.lower(), display_name=name, email=f"{name.lower()}@ex.org")
 

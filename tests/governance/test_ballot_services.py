@@ -46,11 +46,6 @@ from tests.factories import (
 MINUTE, HOUR, DAY = (datetime.timedelta(**{u: 1}) for u in ("minutes", "hours", "days"))
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def t(group):
     """Two chambers of two seats, each seat with a holder and an alternate. Seat 2 is
@@ -559,6 +554,23 @@ def test_no_vote_change_when_the_rule_forbids_it(t):
         ValidationError,
         "does not allow changing",
     )
+
+
+def test_allow_change_false_refuses_a_seat_that_has_voted(t):
+    """The personal link casts with allow_change=False: where the rule allows changing a
+    vote, a second submission is still refused, changes nothing and is not audited."""
+    ballot = make_ballot(t)  # its rule allows changing a vote
+    receipt = cast(t.holders[0], t.seats[0], ballot, "for", allow_change=False)
+    assert_refused(
+        lambda: cast(t.holders[0], t.seats[0], ballot, "against", allow_change=False),
+        ValidationError,
+        r"\['This seat has already voted\.'\]",
+    )
+    assert RollCallChoice.objects.get().option.key == "for"
+    assert not RollCallChoiceRevision.objects.exists()
+    # Casting on the page (allow_change=True) may still change it, as the rule allows.
+    assert cast(t.holders[0], t.seats[0], ballot, "against") == receipt
+    assert RollCallChoice.objects.get().option.key == "against"
 
 
 def test_only_whoever_cast_may_change_the_vote(t):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance import ballot_reminders, services
+from governance.ballot_counting import public_chamber_rows
 from governance.models import (
     AssistedVoteAttestation,
     AuditEvent,
@@ -33,7 +34,6 @@ from governance.models import (
     VotingRule,
     WorkingGroupStatus,
 )
-from governance.views.ballots import public_chamber_rows
 from tests.factories import (
     ChamberFactory,
     SeatFactory,
@@ -44,11 +44,6 @@ from tests.factories import (
 )
 
 NOW = timezone.now
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -43,11 +43,6 @@ postgres_only = pytest.mark.skipif(
 D = datetime.date
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def refused_by_database(make):
     """`make()` writes straight to a table, past every service; the database must say no."""
     counts = (

@@ -28,11 +28,6 @@ JUNE_15 = datetime.date(2025, 6, 15)
 DAY = datetime.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- The matrix -------------------------------------------------------------------------
 
 ACTIONS = {

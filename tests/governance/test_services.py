@@ -59,12 +59,6 @@ GOVERNANCE_TABLES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # UserFactory sets a password; the production hasher would spend most of the run on it.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def governance_state() -> dict:
     return {m._meta.label: list(m.objects.order_by("pk").values()) for m in GOVERNANCE_TABLES}
 
