@@ -3,6 +3,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from governance.db import sqlite_audit_triggers
 from tests.factories import UserFactory, WorkingGroupFactory
@@ -50,6 +51,8 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # A language activated by an earlier test's code (outside a request) must not leak.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
