@@ -1,3 +1,11 @@
+from .decisions import ChairApprovalTask, DecisionIndexPage, DecisionPage
 from .pages import ContentPage, HomePage, WorkingGroupIndexPage
 
-__all__ = ["ContentPage", "HomePage", "WorkingGroupIndexPage"]
+__all__ = [
+    "ContentPage",
+    "HomePage",
+    "WorkingGroupIndexPage",
+    "ChairApprovalTask",
+    "DecisionIndexPage",
+    "DecisionPage",
+]

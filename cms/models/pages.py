@@ -32,7 +32,7 @@ class HomePage(Page):
         FieldPanel("body"),
     ]
     max_count = 1
-    subpage_types = ["cms.ContentPage", "cms.WorkingGroupIndexPage"]
+    subpage_types = ["cms.ContentPage", "cms.WorkingGroupIndexPage", "cms.DecisionIndexPage"]
 
     class Meta:
         verbose_name = _("home page")

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from cms.demo import DEMO_PASSWORD, ballots, consultations, pages, registry
+from cms.demo import DEMO_PASSWORD, ballots, consultations, decisions, pages, registry
 
 
 class Command(BaseCommand):
@@ -11,11 +11,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         # The demo replays months of history: none of it should email the demo people.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
             pages.load()
             people = registry.load()
             consultations.load(people)
             ballots.load(people)
+            decisions.load(people)
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         if settings.DEBUG:
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,97 @@
+"""Decisions reached without a ballot: a consensus the chair records, objections noted.
+
+A ballot's decision is recorded by `ballot_certify`; both send
+`signals.decision_recorded` inside their transaction, so the public site drafts the
+decision's page in the same commit.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .. import audit, permissions, signals
+from ..models import Decision, WorkingGroup, WorkingGroupStatus
+from ._base import refuse, require
+
+MAX_TITLE = Decision._meta.get_field("title").max_length
+MAX_TEXT = 10_000
+
+
+def consensus_explanations(objections_noted: bool) -> dict[str, str]:
+    """The plain-language explanation in every site language, as a tally would give it."""
+    explanations = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            parts = [
+                _("Adopted."),
+                _("Consensus was reached in the working group without a ballot."),
+            ]
+            if objections_noted:
+                parts.append(_("Objections were noted; none was sustained."))
+            explanations[code] = " ".join(parts)
+    return explanations
+
+
+@transaction.atomic
+def decision_record_consensus(
+    *,
+    actor,
+    group: WorkingGroup,
+    title: str,
+    motion: str,
+    objections_noted: str = "",
+    now: datetime.datetime | None = None,
+) -> Decision:
+    """Record that `group` adopted `motion` by consensus, without a ballot. Chair only."""
+    now = now or timezone.now()
+    group = WorkingGroup.objects.get(pk=group.pk)  # its current status
+    require(
+        permissions.can_certify_results(actor, group),
+        _("Only the chair records a decision of this working group."),
+    )
+    if group.status == WorkingGroupStatus.CLOSED:
+        refuse(_("This working group is closed; it takes no more decisions."))
+    title, motion = (title or "").strip(), (motion or "").strip()
+    objections = (objections_noted or "").strip()
+    if not title:
+        refuse(_("Give the decision a title."), "title")
+    if len(title) > MAX_TITLE:
+        refuse(_("A title may be at most %(n)s characters long.") % {"n": MAX_TITLE}, "title")
+    if not motion:
+        refuse(_("State what was decided."), "motion")
+    for field, text in (("motion", motion), ("objections_noted", objections)):
+        if len(text) > MAX_TEXT:
+            refuse(_("This text may be at most %(n)s characters long.") % {"n": MAX_TEXT}, field)
+    decision = Decision.objects.create(
+        working_group=group,
+        ballot=None,
+        kind=Decision.Kind.CONSENSUS,
+        title=title,
+        motion=motion,
+        outcome="adopted",
+        tally=None,
+        explanations=consensus_explanations(bool(objections)),
+        objections=objections,
+        certified_by=actor,
+        decided_at=now,
+    )
+    audit.record(
+        actor=actor,
+        action="decision.recorded",
+        obj=decision,
+        working_group=group,
+        public=True,
+        payload={
+            "kind": decision.kind,
+            "outcome": decision.outcome,
+            "title": title,
+            "motion": motion,
+            "objections_noted": objections,
+            "decided_at": now,
+        },
+    )
+    signals.decision_recorded.send(sender=Decision, decision=decision)
+    return decision
