@@ -120,7 +120,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="ct")},
+            "CONFIG": {
+                # redis-py 8 times reads out after 5 s, exactly how long channels-redis
+                # blocks waiting for a message: without this, idle sockets die with 1011.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                "prefix": env.str("CHANNELS_PREFIX", default="ct"),
+            },
         }
     }
     CACHES = {

@@ -1,3 +1,9 @@
 """WebSocket routes of consultations (live discussion)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from .consumers import ThreadConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/threads/<int:thread_id>/", ThreadConsumer.as_asgi()),
+]

@@ -29,3 +29,23 @@ __all__ = [
     "VersionStatus",
     "new_clause_key",
 ]
+
+from .discussions import (  # noqa: E402
+    MAX_MESSAGE_LENGTH,
+    MESSAGE_EDIT_WINDOW_MINUTES,
+    CompetitionNoticeAcknowledgement,
+    Message,
+    SensitiveTerm,
+    Thread,
+    ThreadKind,
+)
+
+__all__ += [
+    "MAX_MESSAGE_LENGTH",
+    "MESSAGE_EDIT_WINDOW_MINUTES",
+    "CompetitionNoticeAcknowledgement",
+    "Message",
+    "SensitiveTerm",
+    "Thread",
+    "ThreadKind",
+]

@@ -1,0 +1,161 @@
+"""Two people in one thread, in real Chromium, over real WebSockets.
+
+pytest-django's live server speaks WSGI only, so this module serves the project's
+ASGI application (pages, static files and /ws/) with daphne in a child process
+(channels' own DaphneProcess, as ChannelsLiveServerTestCase does), against the test
+database and the configured channel layer. The child is forked before the browser
+starts and before any test data exists; the tests commit their data
+(transactional_db), so the child sees it.
+"""
+
+import time
+from functools import partial
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+
+from consultations.services import discussions as services
+from tests.consultations.test_discussions import DiscussionScene
+
+pytestmark = pytest.mark.browser
+
+
+def _asgi_application(static: bool = True):
+    from channels.routing import get_default_application
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    application = get_default_application()
+    return ASGIStaticFilesHandler(application) if static else application
+
+
+@pytest.fixture(scope="module")
+def live_daphne(django_db_setup, django_db_blocker):
+    """The base URL of daphne serving config.asgi on a free port of 127.0.0.1."""
+    from daphne.testing import DaphneProcess
+
+    with django_db_blocker.unblock():
+        connections.close_all()  # the child must not share the parent's connection
+    process = DaphneProcess(
+        "127.0.0.1",
+        partial(_asgi_application, True),
+        # The child inherits pytest-django's block on database access: lift it there.
+        setup=django_db_blocker.unblock,
+    )
+    process.daemon = True
+    process.start()
+    if not process.ready.wait(60):
+        process.terminate()
+        raise RuntimeError("daphne did not start")
+    yield f"http://127.0.0.1:{process.port.value}"
+    process.terminate()
+    process.join(10)
+    with django_db_blocker.unblock():
+        _wait_for_other_sessions_to_end()
+
+
+def _wait_for_other_sessions_to_end(timeout: float = 10) -> None:
+    """The child's database sessions end a moment after it does; the test database
+    can only be dropped once they have."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if not cursor.fetchone()[0]:
+                return
+            time.sleep(0.1)
+
+
+def _person(chromium, base_url: str, user):
+    client = Client()
+    client.force_login(user)
+    context = chromium.new_context(base_url=base_url, locale="en-GB")
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return context, page
+
+
+def _bodies(page) -> list[str]:
+    return page.locator("[data-messages] .message-body").all_inner_texts()
+
+
+def _post(page, text: str) -> None:
+    page.get_by_label("Your message").fill(text)
+    page.get_by_role("button", name="Post", exact=True).click()
+    page.locator("[data-messages] .message-body", has_text=text).wait_for()
+
+
+def test_two_readers_live_and_after_going_offline(live_daphne, chromium, transactional_db):
+    from playwright.sync_api import expect
+
+    scene = DiscussionScene()
+    thread_url = f"/discussions/{scene.general.pk}/"
+    context_a, a = _person(chromium, live_daphne, scene.member)
+    context_b, b = _person(chromium, live_daphne, scene.outsider)
+    try:
+        for page in (a, b):
+            page.goto(thread_url)
+            expect(page.get_by_role("status")).to_have_text("Live: caught up.")
+
+        # A posts; B sees it within two seconds, without reloading.
+        started = time.monotonic()
+        a.get_by_label("Your message").fill("Shall we start with clause 1?")
+        a.get_by_role("button", name="Post", exact=True).click()
+        expect(b.locator("[data-messages] .message-body")).to_have_text(
+            ["Shall we start with clause 1?"], timeout=2_000
+        )
+        assert time.monotonic() - started < 2.5
+        expect(b.locator("[data-presence]")).to_contain_text("2 people viewing")
+
+        # B loses the network; A goes on.
+        context_b.set_offline(True)
+        expect(b.get_by_role("status")).to_contain_text("Offline — live updates paused")
+        missed = ["Clause 1 is fine.", "Clause 2 needs work.", "Let us vote next week."]
+        for text in missed:
+            _post(a, text)
+
+        # B comes back: the three arrive, in order, once each.
+        context_b.set_offline(False)
+        expect(b.get_by_role("status")).to_have_text("Live: caught up.", timeout=15_000)
+        expected = ["Shall we start with clause 1?", *missed]
+        expect(b.locator("[data-messages] .message-body")).to_have_text(expected)
+        time.sleep(0.5)  # nothing more trickles in afterwards
+        assert _bodies(b) == expected
+        sequences = b.locator("[data-messages] > li").evaluate_all(
+            "items => items.map(i => Number(i.dataset.sequence))"
+        )
+        assert sequences == [1, 2, 3, 4]
+        assert services.replay(scene.general, 0)[-1].sequence == 4
+    finally:
+        context_a.close()
+        context_b.close()
+
+
+def test_a_message_typed_offline_is_sent_once_when_back(live_daphne, chromium, transactional_db):
+    from playwright.sync_api import expect
+
+    scene = DiscussionScene()
+    context_a, a = _person(chromium, live_daphne, scene.member)
+    try:
+        a.goto(f"/discussions/{scene.general.pk}/")
+        expect(a.get_by_role("status")).to_have_text("Live: caught up.")
+        context_a.set_offline(True)
+        expect(a.get_by_role("status")).to_contain_text("Offline")
+        a.get_by_label("Your message").fill("Written on the bus.")
+        a.get_by_role("button", name="Post", exact=True).click()
+        expect(a.locator("[data-queue] .message-body")).to_have_text(["Written on the bus."])
+        context_a.set_offline(False)
+        expect(a.locator("[data-messages] .message-body")).to_have_text(["Written on the bus."])
+        expect(a.locator("[data-queue] li")).to_have_count(0)
+        assert services.replay(scene.general, 0)[0].body == "Written on the bus."
+        assert len(services.replay(scene.general, 0)) == 1
+    finally:
+        context_a.close()
