@@ -72,3 +72,13 @@ def test_demo_steering_committee_has_a_certified_and_an_open_ballot(db):
     assert certified.rule.chamber_weighting == "equal"
     assert Decision.objects.get(ballot=certified).outcome == certified.result["outcome"]
     assert ballots[BallotStatus.OPEN].is_accepting_votes()
+
+
+def test_demo_open_round_and_open_ballot_have_live_threads(db):
+    from consultations.models import Message, Thread
+
+    call_command("load_demo", verbosity=0)
+    clause_threads = Thread.objects.filter(clause__isnull=False)
+    assert clause_threads.count() >= 2
+    assert Thread.objects.filter(ballot__isnull=False).count() == 1
+    assert Message.objects.filter(thread__in=clause_threads).count() >= 4

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from cms.demo import DEMO_PASSWORD, ballots, consultations, decisions, pages, registry
+from cms.demo import DEMO_PASSWORD, ballots, consultations, decisions, discussions, pages, registry
 
 
 class Command(BaseCommand):
@@ -20,6 +20,7 @@ class Command(BaseCommand):
             consultations.load(people)
             ballots.load(people)
             decisions.load(people)
+            discussions.load(people)
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         if settings.DEBUG:
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
