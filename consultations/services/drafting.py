@@ -27,6 +27,18 @@ def _require_editable(version: DraftVersion) -> None:
         )
 
 
+def _editable_draft(actor, version_id: int) -> DraftVersion:
+    """The version, row-locked, once the actor may draft it and it is still a draft."""
+    version = (
+        DraftVersion.objects.select_for_update()
+        .select_related("standard__working_group")
+        .get(pk=version_id)
+    )
+    _require_drafting(actor, version.standard)
+    _require_editable(version)
+    return version
+
+
 @transaction.atomic
 def standard_save(*, actor, standard: Standard) -> Standard:
     if standard.pk:
@@ -164,13 +176,7 @@ def version_import(
 
 @transaction.atomic
 def clause_save(*, actor, clause: Clause) -> Clause:
-    version = (
-        DraftVersion.objects.select_for_update()
-        .select_related("standard__working_group")
-        .get(pk=clause.version_id)
-    )
-    _require_drafting(actor, version.standard)
-    _require_editable(version)
+    version = _editable_draft(actor, clause.version_id)
     if clause.pk and Clause.objects.filter(pk=clause.pk).exclude(version=version).exists():
         refuse(_("A clause cannot move to another version."))
     if Clause.objects.filter(version=version, number=clause.number).exclude(pk=clause.pk).exists():
@@ -199,13 +205,7 @@ def clause_save(*, actor, clause: Clause) -> Clause:
 
 @transaction.atomic
 def clause_delete(*, actor, clause: Clause) -> None:
-    version = (
-        DraftVersion.objects.select_for_update()
-        .select_related("standard__working_group")
-        .get(pk=clause.version_id)
-    )
-    _require_drafting(actor, version.standard)
-    _require_editable(version)
+    version = _editable_draft(actor, clause.version_id)
     audit.record(
         actor=actor,
         action="clause.deleted",
@@ -224,13 +224,7 @@ def clause_delete(*, actor, clause: Clause) -> None:
 @transaction.atomic
 def clauses_reorder(*, actor, version: DraftVersion, keys: list[str]) -> None:
     """Put the clauses in the order of `keys`, which must name every clause once."""
-    version = (
-        DraftVersion.objects.select_for_update()
-        .select_related("standard__working_group")
-        .get(pk=version.pk)
-    )
-    _require_drafting(actor, version.standard)
-    _require_editable(version)
+    version = _editable_draft(actor, version.pk)
     clauses = {c.key: c for c in version.clauses.all()}
     if sorted(keys) != sorted(clauses):
         refuse(_("The new order must list every clause of the version exactly once."))
@@ -249,13 +243,7 @@ def clauses_reorder(*, actor, version: DraftVersion, keys: list[str]) -> None:
 @transaction.atomic
 def version_renumber(*, actor, version: DraftVersion) -> None:
     """Number the clauses 1, 1.1, 1.2, 2, … from their order and levels."""
-    version = (
-        DraftVersion.objects.select_for_update()
-        .select_related("standard__working_group")
-        .get(pk=version.pk)
-    )
-    _require_drafting(actor, version.standard)
-    _require_editable(version)
+    version = _editable_draft(actor, version.pk)
     clauses = list(version.clauses.order_by("order"))
     for clause, number in zip(clauses, renumber([c.level for c in clauses]), strict=True):
         clause.number = number
