@@ -28,8 +28,8 @@ What it does, in one run and on 127.0.0.1 only:
    the ratio of the two delivery p99s (site / bare); the issue's target is ≤ 1.25
    at 300 clients with nothing lost.
 
-Needs the `websockets` client library in the venv (pip install websockets); it is
-not a dependency of the site. Every wait is bounded; daphne is stopped at the end.
+Needs the `websockets` client library (in the `test` extra; not a dependency of
+the site). Every wait is bounded; daphne is stopped at the end.
 """
 
 import argparse
