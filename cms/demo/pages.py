@@ -1,6 +1,7 @@
 """The demo site's pages: home, the value-chain participation story, working groups."""
 
-from wagtail.models import Page, Site
+from django.conf import settings
+from wagtail.models import Locale, Page, Site
 
 from cms.models import ContentPage, HomePage, WorkingGroupIndexPage
 
@@ -59,11 +60,20 @@ STORY = [
 ]
 
 
+def _tree_root() -> Page:
+    """Wagtail's root page and default locale come from its migrations; a database
+    emptied since (a flushed test database, a hand-cleaned one) needs them again."""
+    root = Page.get_first_root_node()
+    if root is None:
+        locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    return root
+
+
 def load() -> HomePage:
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
-        home = root.add_child(
+        home = _tree_root().add_child(
             instance=HomePage(
                 title="Chaintable",
                 slug="home-chaintable",

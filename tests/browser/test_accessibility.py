@@ -12,12 +12,9 @@ from cms.models import DecisionPage
 from consultations.models import Consultation
 from governance.models import Ballot, BallotStatus
 
-# serialized_rollback: each test's flush also empties the tables the migrations
-# filled (Wagtail's root page, locales), which the demo builds on; restore them.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# Each test's flush also empties what migrations filled (Wagtail's root page and
+# locale); the demo loader puts them back.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BLOCKING = {"serious", "critical"}
 MAX_BYTES = 100_000
