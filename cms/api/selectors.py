@@ -14,7 +14,6 @@ outputs are cached as "public", so they never depend on the reader.
 - People appear by their public name only, never by their email address.
 """
 
-
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse

@@ -43,7 +43,9 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             # The public register: one group's public events, newest first.
-            models.Index(fields=["working_group", "is_public", "-sequence"], name="audit_public_register"),
+            models.Index(
+                fields=["working_group", "is_public", "-sequence"], name="audit_public_register"
+            ),
         ]
 
     def __str__(self) -> str:
