@@ -34,6 +34,7 @@ browser:
 	fi
 
 test: install-test browser
+	$(BIN)/ruff check --quiet .
 	@SECRET_KEY=$${SECRET_KEY:-test-only-secret} DEBUG=0 STATIC_MANIFEST=0 SECURE_SSL_REDIRECT=0 \
 	SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
