@@ -42,6 +42,7 @@ from importlib import import_module
 from types import SimpleNamespace
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -140,6 +141,17 @@ def _first_look(thread_id: int, session_key: str | None, user_id: int | None):
 
 
 class ThreadConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message):
+        """Channels closes stale database connections before every handler: a hop to
+        the one shared sync thread per event and per socket. Every database call here
+        goes through in_db_thread, which closes its own connections, so the hop is
+        skipped; at 300 sockets it queued behind posting and dominated fan-out latency
+        (bench/ws_fanout.py)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self):
         self.thread_id = int(self.scope["url_route"]["kwargs"]["thread_id"])
         self.group = events.thread_group(self.thread_id)
