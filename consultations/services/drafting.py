@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from governance import audit, permissions
-from governance.services._base import changes, refuse, require
+from governance.services._base import changes, refuse, require, save_audited
 
 from ..draft_import import ParsedClause, renumber
 from ..models import Clause, DraftVersion, Standard, VersionStatus
@@ -48,20 +48,9 @@ def standard_save(*, actor, standard: Standard) -> Standard:
     _require_drafting(actor, standard)
     if not standard.slug:
         standard.slug = slugify(standard.title)[:200]
-    standard.full_clean()
-    created, diff = standard._state.adding, changes(standard)
-    if not diff:
-        return standard
-    standard.save()
-    audit.record(
-        actor=actor,
-        action="standard.created" if created else "standard.updated",
-        obj=standard,
-        working_group=standard.working_group,
-        payload={"changes": diff},
-        public=True,
+    return save_audited(
+        actor=actor, instance=standard, kind="standard", working_group=standard.working_group
     )
-    return standard
 
 
 @transaction.atomic

@@ -27,3 +27,30 @@ def changes(instance: models.Model) -> dict:
     stored = type(instance)._default_manager.get(pk=instance.pk)
     old, new = field_values(stored), field_values(instance)
     return {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
+
+
+def save_audited(
+    *, actor, instance: models.Model, kind: str, working_group=None, public=True, check=None
+):
+    """Validate (full_clean, then `check()` if given) and save a created or edited row,
+    and record "<kind>.created" or "<kind>.updated" with the changed fields. An edit
+    that changes nothing writes nothing. Call inside the service's transaction, after
+    its permission checks."""
+    from .. import audit
+
+    instance.full_clean()
+    if check is not None:
+        check()
+    created, diff = instance._state.adding, changes(instance)
+    if not diff:
+        return instance
+    instance.save()
+    audit.record(
+        actor=actor,
+        action=f"{kind}.created" if created else f"{kind}.updated",
+        obj=instance,
+        working_group=working_group,
+        payload={"changes": diff},
+        public=public,
+    )
+    return instance

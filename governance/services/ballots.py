@@ -43,7 +43,7 @@ from ..models import (
     VotingRule,
 )
 from ..models.assignments import today
-from ._base import changes, refuse, require
+from ._base import changes, refuse, require, save_audited
 
 logger = logging.getLogger(__name__)
 
@@ -81,21 +81,14 @@ DEFAULT_OPTIONS = {
 @transaction.atomic
 def voting_rule_save(*, actor, rule: VotingRule) -> VotingRule:
     require(permissions.can_run_ballots(actor, rule.working_group), NOT_YOUR_BALLOTS)
-    rule.full_clean()
-    ballot_counting.rule_from_snapshot(rule.as_snapshot())  # the engine accepts it
-    created, diff = rule._state.adding, changes(rule)
-    if not diff:
-        return rule
-    rule.save()
-    audit.record(
+    return save_audited(
         actor=actor,
-        action="voting_rule.created" if created else "voting_rule.updated",
-        obj=rule,
+        instance=rule,
+        kind="voting_rule",
         working_group=rule.working_group,
-        payload={"changes": diff},
-        public=True,
+        # The tally engine must accept the rule as it will be snapshotted.
+        check=lambda: ballot_counting.rule_from_snapshot(rule.as_snapshot()),
     )
-    return rule
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from .. import audit, permissions
 from ..models import Chamber, Organisation, WorkingGroup
-from ._base import changes, refuse, require
+from ._base import changes, refuse, require, save_audited
 
 
 def _fill_slug(instance, source: str) -> None:
@@ -21,19 +21,7 @@ def organisation_save(*, actor, organisation: Organisation) -> Organisation:
         _("Only platform administrators manage organisations."),
     )
     _fill_slug(organisation, organisation.name)
-    organisation.full_clean()
-    created, diff = organisation._state.adding, changes(organisation)
-    if not diff:
-        return organisation
-    organisation.save()
-    audit.record(
-        actor=actor,
-        action="organisation.created" if created else "organisation.updated",
-        obj=organisation,
-        payload={"changes": diff},
-        public=True,
-    )
-    return organisation
+    return save_audited(actor=actor, instance=organisation, kind="organisation")
 
 
 @transaction.atomic
@@ -50,19 +38,7 @@ def chamber_save(*, actor, chamber: Chamber) -> Chamber:
         refuse(_("This chamber has sub-chambers, so it cannot become one."), "parent")
     if chamber.parent_id and chamber.parent_id == chamber.pk:
         refuse(_("A chamber cannot be its own parent."), "parent")
-    chamber.full_clean()
-    created, diff = chamber._state.adding, changes(chamber)
-    if not diff:
-        return chamber
-    chamber.save()
-    audit.record(
-        actor=actor,
-        action="chamber.created" if created else "chamber.updated",
-        obj=chamber,
-        payload={"changes": diff},
-        public=True,
-    )
-    return chamber
+    return save_audited(actor=actor, instance=chamber, kind="chamber")
 
 
 @transaction.atomic
