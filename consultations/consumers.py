@@ -22,12 +22,15 @@ server → client
 Close codes: 4400 malformed frame or unknown type, 4413 frame over 8 KB,
 4429 too many frames, 4403 no (longer any) access, 1013 live updates unavailable.
 
-Access is checked on connect, for every frame the client sends, and again at most
-every DISCUSSION_RECHECK_SECONDS (default 10) while events are relayed or the socket
-idles (DISCUSSION_TICK_SECONDS, default 15): a socket whose person logged out or lost
-access is closed with 4403 within that time. With a positive interval the check runs
-beside the relaying, so that hundreds of sockets never queue for the database
-together; with 0 every event waits for its check.
+Access is checked on connect and for every frame the client sends. While connected,
+changes made through the site reach the socket at once: every signed-in socket
+listens on its person's group (governance.events.person_group), where logging out,
+a password or account change and a change of roles or seats are announced; a socket
+whose session logged out closes with 4403, the others check again. Anything else (a
+session deleted in the database, or expired) is caught by a periodic check every
+DISCUSSION_RECHECK_SECONDS (default 300), run beside the relaying so that hundreds of
+sockets never queue for the database together; with 0 every event waits for a check.
+Idle sockets are looked at every DISCUSSION_TICK_SECONDS (default 15).
 """
 
 import asyncio
@@ -37,7 +40,7 @@ import logging
 import random
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 from types import SimpleNamespace
 
@@ -50,6 +53,8 @@ from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections
+
+from governance.events import person_group, session_digest
 
 from . import discussion_events as events
 from .models import Thread
@@ -164,7 +169,7 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
         self.frames: deque[float] = deque()
         self.ticker = self.checking = None
         # Sockets that arrived together should not all re-check at the same moment.
-        self.recheck_every = _setting("DISCUSSION_RECHECK_SECONDS", 10) * random.uniform(0.8, 1.2)
+        self.recheck_every = _setting("DISCUSSION_RECHECK_SECONDS", 300) * random.uniform(0.8, 1.2)
         self.thread, self.access = await in_db_thread(_first_look)(
             self.thread_id, self.session_key, self.user_id
         )
@@ -174,8 +179,12 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
         if not self.access.read:
             await self._close(CLOSE_FORBIDDEN)
             return
+        self.live_groups = [self.group]
+        if self.user_id is not None:
+            self.live_groups.append(person_group(self.user_id))
         try:
-            await self.channel_layer.group_add(self.group, self.channel_name)
+            for group in self.live_groups:
+                await self.channel_layer.group_add(group, self.channel_name)
         except Exception:
             logger.warning("thread %s: channel layer unavailable", self.thread_id, exc_info=True)
             await self._close(CLOSE_TRY_AGAIN)
@@ -205,7 +214,8 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
         events.presence.leave(self.thread_id, self.channel_name)
         events.presence.changed(self.thread_id, self.channel_layer)
         try:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            for group in self.live_groups:
+                await self.channel_layer.group_discard(group, self.channel_name)
         except Exception:
             logger.warning("thread %s: could not leave the group", self.thread_id, exc_info=True)
 
@@ -291,18 +301,21 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"key": key, **reply})
 
     def _checked_post(self, body: str, key: str) -> tuple[Access, dict | None]:
-        """Check access, then post through the service (which checks the right to post
-        itself), in one trip to a database thread."""
-        access = _load_access(self.thread, self.session_key, self.user_id)
-        if not access.read:
-            return access, None
+        """Post through the service, in one trip to a database thread. The service
+        checks the right to post, which includes reading, so access is read in full
+        only when it refuses; the session is checked first (still signed in?)."""
+        user = _signed_in_user(self.session_key, self.user_id)
+        if self.user_id is not None and not user.is_authenticated:
+            return Access(user), None  # logged out since connecting
+        access = replace(self.access, user=user)
         try:
             message = services.message_post(
-                actor=access.user, thread=Thread(pk=self.thread_id), body=body, idempotency_key=key
+                actor=user, thread=Thread(pk=self.thread_id), body=body, idempotency_key=key
             )
         except services.NoticeRequired as error:
             return access, {"type": "error", "code": "notice_required", "message": str(error)}
         except PermissionDenied as error:
+            access = _load_access(self.thread, self.session_key, self.user_id)
             return access, {"type": "error", "code": "forbidden", "message": str(error)}
         except ValidationError as error:
             reply = {"type": "error", "code": "invalid", "message": " ".join(error.messages)}
@@ -346,6 +359,14 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
             await self.send(text_data=text)
 
     # --- keeping access current ---
+
+    async def access_changed(self, event):
+        """Pushed to the person's sockets (see governance.events.access_changed)."""
+        ended = event.get("ended_session")
+        if ended and self.session_key and ended == session_digest(self.session_key):
+            await self._close(CLOSE_FORBIDDEN)
+        else:
+            await self._recheck()
 
     async def _allowed(self) -> bool:
         """Before relaying: still allowed, as far as the last check knows? Starts a new

@@ -1,6 +1,7 @@
 """Live events from governance services, sent after the transaction commits so a
 rolled-back change never reaches a screen. Group names are built here, on the server."""
 
+import hashlib
 import logging
 from collections.abc import Callable
 
@@ -13,6 +14,16 @@ logger = logging.getLogger(__name__)
 
 def ballot_group(ballot_id: int) -> str:
     return f"ballot.{ballot_id}"
+
+
+def person_group(person_id: int) -> str:
+    """Every live socket of one signed-in person, whatever it shows."""
+    return f"person.{person_id}"
+
+
+def session_digest(session_key: str) -> str:
+    """Names a session in events without passing its key (a credential) around."""
+    return hashlib.sha256(session_key.encode()).hexdigest()
 
 
 def broadcast_after_commit(group: str, build_event: Callable[[], dict]) -> None:
@@ -57,3 +68,13 @@ def ballot_cancelled(ballot) -> None:
     broadcast_after_commit(
         ballot_group(ballot_id), lambda: {"type": "ballot.cancelled", "ballot": ballot_id}
     )
+
+
+def access_changed(person_id: int, *, ended_session: str | None = None) -> None:
+    """What a person may see may have changed (roles, seats, password, account state),
+    or one of their sessions ended: their open sockets check again now instead of at
+    their next periodic check. `ended_session` is a session key that logged out."""
+    event = {"type": "access.changed"}
+    if ended_session:
+        event["ended_session"] = session_digest(ended_session)
+    broadcast_after_commit(person_group(person_id), lambda: event)

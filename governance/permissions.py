@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
+from . import events
 from .models import (
     Ballot,
     BallotStatus,
@@ -214,6 +215,8 @@ def sync_user_group(user: User, group: WorkingGroup, on: datetime.date | None = 
         for c in want - have
     )
     sync_admin_access(user, on)
+    if changed:
+        events.access_changed(user.pk)  # open sockets re-check now
     return changed
 
 

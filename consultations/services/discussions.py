@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -297,7 +297,19 @@ def _next_number(thread: Thread) -> int:
     return thread.last_sequence
 
 
-@transaction.atomic
+def _take_number(thread_id: int) -> int:
+    """Take the thread's next stream number in one statement. The row stays locked
+    until commit, so numbers commit in the order they were taken."""
+    table = connection.ops.quote_name(Thread._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_sequence = last_sequence + 1 WHERE id = %s "
+            "RETURNING last_sequence",
+            [thread_id],
+        )
+        return cursor.fetchone()[0]
+
+
 def message_post(
     *,
     actor,
@@ -312,14 +324,30 @@ def message_post(
     A message that mentions a sensitive term is held for the secretariat's review: it
     gets no sequence number and no live event until a moderator approves it.
     """
-    now = now or timezone.now()
     idempotency_key = (idempotency_key or "")[:MAX_KEY_LENGTH]
-    if idempotency_key and actor and actor.is_authenticated:
-        existing = Message.objects.filter(author=actor, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
-    thread = thread_get(thread.pk)
+    try:
+        return _post(actor, thread.pk, body, idempotency_key, now or timezone.now())
+    except IntegrityError:
+        # A retry with the same key raced this one and won: its message is the answer.
+        first = _already_posted(actor, idempotency_key)
+        if first is None:
+            raise
+        return first
+
+
+def _already_posted(actor, idempotency_key: str) -> Message | None:
+    if not (idempotency_key and actor and actor.is_authenticated):
+        return None
+    return Message.objects.filter(author=actor, idempotency_key=idempotency_key).first()
+
+
+@transaction.atomic
+def _post(actor, thread_id: int, body: str, idempotency_key: str, now) -> Message:
+    thread = thread_get(thread_id)
     _require_poster(actor, thread)
+    existing = _already_posted(actor, idempotency_key)
+    if existing is not None:
+        return existing
     if not has_acknowledged_notice(actor):
         raise NoticeRequired(
             _("Before your first post, read and acknowledge the competition-law notice.")
@@ -329,8 +357,7 @@ def message_post(
         refuse(_("You have posted many messages in a short time. Please wait a minute."))
     group = thread.owning_group()
     held = sensitive_terms_in(body, group)
-    thread = _locked_thread(thread.pk)
-    message = Message(
+    message = Message.objects.create(
         thread=thread,
         author=actor,
         body=body,
@@ -338,18 +365,8 @@ def message_post(
         created_at=now,
         held_for_review=bool(held),
         held_terms=held,
+        sequence=None if held else _take_number(thread.pk),
     )
-    if not held:
-        message.sequence = thread.last_sequence + 1
-    try:
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:
-        if not idempotency_key:
-            raise
-        return Message.objects.get(author=actor, idempotency_key=idempotency_key)
-    if not held:
-        _next_number(thread)
     MESSAGES.hit(str(actor.pk))
     audit.record(
         actor=actor,

@@ -8,6 +8,7 @@ it go through database_sync_to_async like the consumer's own.
 """
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -15,12 +16,15 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from config.asgi import application
 from consultations.models import Message, SensitiveTerm
 from consultations.services import discussions as services
 from governance import permissions
 from governance.models import WorkingGroupRole
+from governance.services import seats
 from tests.consultations.test_discussions import (
     DiscussionScene,
     _own_cache_namespace,  # noqa: F401
@@ -443,6 +447,96 @@ def test_an_idle_socket_is_checked_periodically(scene, settings):
         await caught_up(comm)
         await database_sync_to_async(SessionStore(session_key=key).delete)()
         assert await closed_with(comm) == 4403
+
+    run(scenario)
+
+
+# --- access changes pushed to open sockets ------------------------------------------------------
+# With periodic checks an hour apart and no other event on the thread, only the push from
+# the change itself can close these sockets.
+
+
+@pytest.fixture
+def _checks_an_hour_apart(settings):
+    settings.DISCUSSION_RECHECK_SECONDS = 3600
+    settings.DISCUSSION_TICK_SECONDS = 3600
+
+
+def _site_client(session_key: str) -> Client:
+    client = Client()
+    client.cookies["sessionid"] = session_key
+    return client
+
+
+@pytest.mark.usefixtures("_checks_an_hour_apart")
+def test_logging_out_closes_that_sessions_sockets_at_once(scene):
+    laptop, phone = SESSIONS[scene.member.pk], session_cookie(scene.member)
+
+    def log_out_on_laptop():
+        response = _site_client(laptop).post(reverse("accounts:logout"))
+        assert response.status_code == 302
+
+    async def scenario():
+        on_laptop = communicator(scene.room, session=laptop)
+        on_phone = communicator(scene.room, session=phone)
+        for comm in (on_laptop, on_phone):
+            await comm.connect(timeout=WAIT)
+            await caught_up(comm)
+        await database_sync_to_async(log_out_on_laptop)()
+        assert await closed_with(on_laptop) == 4403
+        # The other session is still signed in and still live.
+        await post(actor=scene.secretariat, thread=scene.room, body="Still here?")
+        assert (await frame(on_phone))["message"]["body"] == "Still here?"
+        await on_phone.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.usefixtures("_checks_an_hour_apart")
+def test_ending_a_role_closes_the_members_room_at_once(scene):
+    def end_role():
+        grant = WorkingGroupRole.objects.get(person=scene.member, working_group=scene.group)
+        seats.role_end(
+            actor=scene.secretariat, grant=grant, end=timezone.localdate() - timedelta(days=1)
+        )
+
+    async def scenario():
+        room = communicator(scene.room, scene.member)
+        public = communicator(scene.general, scene.member)
+        for comm in (room, public):
+            await comm.connect(timeout=WAIT)
+            await caught_up(comm)
+        await database_sync_to_async(end_role)()
+        assert await closed_with(room) == 4403
+        # A public consultation's thread stays open to them.
+        await post(actor=scene.outsider, thread=scene.general, body="Open to all")
+        assert (await frame(public))["message"]["body"] == "Open to all"
+        await public.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.usefixtures("_checks_an_hour_apart")
+def test_changing_the_password_closes_the_other_sessions_sockets(scene):
+    laptop, phone = SESSIONS[scene.member.pk], session_cookie(scene.member)
+
+    def change_password_on_laptop():
+        response = _site_client(laptop).post(
+            reverse("accounts:password_change"),
+            {
+                "old_password": "correct-horse-battery",
+                "new_password1": "a new cobalt passphrase",
+                "new_password2": "a new cobalt passphrase",
+            },
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+
+    async def scenario():
+        on_phone = communicator(scene.room, session=phone)
+        await on_phone.connect(timeout=WAIT)
+        await caught_up(on_phone)
+        await database_sync_to_async(change_password_on_laptop)()
+        assert await closed_with(on_phone) == 4403
 
     run(scenario)
 
