@@ -3,6 +3,7 @@
     .venv/bin/python bench/ws_fanout.py                 # 300 clients, 20 s
     .venv/bin/python bench/ws_fanout.py --clients 1000  # the large run
     .venv/bin/python bench/ws_fanout.py --clients 100 --seconds 5
+    .venv/bin/python bench/ws_fanout.py --rounds 3      # medians over three rounds
 
 What it does, in one run and on 127.0.0.1 only:
 
@@ -26,7 +27,8 @@ What it does, in one run and on 127.0.0.1 only:
    by a client), p50 / p99 of the full fan-out (post sent → read by the last
    client), delivered / expected, and daphne's peak RSS (VmHWM). The LAST line is
    the ratio of the two delivery p99s (site / bare); the issue's target is ≤ 1.25
-   at 300 clients with nothing lost.
+   at 300 clients with nothing lost. With --rounds N both phases run N times,
+   alternating which goes first, and the last line is the median of the N ratios.
 
 Needs the `websockets` client library (in the `test` extra; not a dependency of
 the site). Every wait is bounded; daphne is stopped at the end.
@@ -155,7 +157,7 @@ def ensure_database(url: str) -> None:
 
 def prepare(clients: int, posters: int):
     """Migrate; make the group, its room and members with sessions. Returns
-    (thread id, listener session keys, poster session keys, last sequence)."""
+    (thread id, listener session keys, poster session keys)."""
     import django
 
     django.setup()
@@ -209,7 +211,19 @@ def prepare(clients: int, posters: int):
     from django.db import connections
 
     connections.close_all()
-    return thread.pk, keys[0], keys[1], thread.last_sequence
+    return thread.pk, keys[0], keys[1]
+
+
+def current_sequence(thread_id: int) -> int:
+    """Where the thread's stream stands: clients say hello from there (no replay)."""
+    from django.db import connections
+
+    from consultations.models import Thread
+
+    try:
+        return Thread.objects.get(pk=thread_id).last_sequence
+    finally:
+        connections.close_all()
 
 
 # --- the server process ------------------------------------------------------------------------
@@ -476,6 +490,13 @@ def main() -> None:
     )
     parser.add_argument("--drain", type=float, default=15.0, help="wait for stragglers (s)")
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run both phases this many times (alternating which goes first) and print "
+        "medians; the last line is then the median of the per-round ratios",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get(
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chaintable_bench"
@@ -492,8 +513,8 @@ def main() -> None:
         "a database connection for every sync call of a consumer",
     )
     args = parser.parse_args()
-    if args.clients < 1 or args.seconds <= 0 or args.interval <= 0 or args.posters < 1:
-        parser.error("clients, seconds, interval and posters must be positive")
+    if min(args.clients, args.posters, args.rounds) < 1 or min(args.seconds, args.interval) <= 0:
+        parser.error("clients, seconds, interval, posters and rounds must be positive")
 
     configure(args)
     ensure_database(args.database_url)
@@ -504,39 +525,60 @@ def main() -> None:
         flush=True,
     )
     print(f"preparing {args.clients} members and {args.posters} posters…", flush=True)
-    thread_id, listener_keys, poster_keys, last_seq = prepare(args.clients, args.posters)
+    thread_id, listener_keys, poster_keys = prepare(args.clients, args.posters)
     common = {
         "listener_keys": listener_keys,
         "seconds": args.seconds,
         "interval": args.interval,
         "drain": args.drain,
     }
-    results = []
-    for name, path, site in (
-        (f"site consumer (/ws/threads/{thread_id}/)", f"/ws/threads/{thread_id}/", True),
-        (f"bare relay consumer ({BARE_PATH})", BARE_PATH, False),
-    ):
-        server = Daphne("site" if site else "bare")
-        try:
-            result = asyncio.run(
-                run_phase(
-                    name=name,
-                    port=server.port,
-                    path=path,
-                    poster_keys=poster_keys,
-                    site=site,
-                    last_seq=last_seq,
-                    **common,
+    phases = {
+        "site": (f"site consumer (/ws/threads/{thread_id}/)", f"/ws/threads/{thread_id}/", True),
+        "bare": (f"bare relay consumer ({BARE_PATH})", BARE_PATH, False),
+    }
+    runs: dict[str, list[dict]] = {"site": [], "bare": []}
+    for round_number in range(args.rounds):
+        # Alternate which phase goes first, so that drift on a shared machine
+        # does not always favour the same one.
+        order = ("site", "bare") if round_number % 2 == 0 else ("bare", "site")
+        if args.rounds > 1:
+            print(f"round {round_number + 1} of {args.rounds}", flush=True)
+        for phase in order:
+            name, path, site = phases[phase]
+            server = Daphne(phase)
+            try:
+                result = asyncio.run(
+                    run_phase(
+                        name=name,
+                        port=server.port,
+                        path=path,
+                        poster_keys=poster_keys,
+                        site=site,
+                        last_seq=current_sequence(thread_id),
+                        **common,
+                    )
                 )
+                result["rss"] = server.peak_rss_mib()
+            finally:
+                server.stop()
+            report(result, result["rss"])
+            runs[phase].append(result)
+    ratios = [s["p99"] / b["p99"] for s, b in zip(runs["site"], runs["bare"], strict=True)]
+    if args.rounds > 1:
+        for phase in ("site", "bare"):
+            results = runs[phase]
+            print(
+                f"{phase}, median of {args.rounds} rounds: "
+                f"p50={statistics.median(r['p50'] for r in results):.1f} ms "
+                f"p99={statistics.median(r['p99'] for r in results):.1f} ms; "
+                f"delivered {sum(r['delivered'] for r in results)}/"
+                f"{sum(r['expected'] for r in results)}; "
+                f"peak RSS up to {max(r['rss'] or 0 for r in results):.1f} MiB",
+                flush=True,
             )
-            rss = server.peak_rss_mib()
-        finally:
-            server.stop()
-        report(result, rss)
-        results.append(result)
-    site_result, bare_result = results
-    ratio = site_result["p99"] / bare_result["p99"] if bare_result["p99"] else float("nan")
-    print(f"p99 ratio (site / bare): {ratio:.2f}", flush=True)
+        print("p99 ratio per round: " + ", ".join(f"{r:.2f}" for r in ratios), flush=True)
+    label = "median " if args.rounds > 1 else ""
+    print(f"{label}p99 ratio (site / bare): {statistics.median(ratios):.2f}", flush=True)
 
 
 if __name__ == "__main__":
