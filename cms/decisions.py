@@ -35,6 +35,7 @@ from wagtail.models import (
 from consultations.models import DraftVersion, Standard
 from governance import ballot_counting, permissions
 from governance.models import Ballot, Decision, WorkingGroup, WorkingGroupStatus
+from governance.tally import OUTCOME_LABELS, outcome_label
 
 from . import charts
 from .models import ChairApprovalTask, DecisionIndexPage, DecisionPage
@@ -45,13 +46,6 @@ WORKFLOW_NAME = "Decision approval"
 TASK_NAME = "Chair approval"
 SECRETARIAT_PAGE_PERMISSIONS = ("add_page", "change_page")  # never publish_page
 PER_PAGE = 20
-OUTCOMES = {
-    "adopted": _("Adopted"),
-    "rejected": _("Rejected"),
-    "no_quorum": _("No quorum"),
-    "tied": _("Tied"),
-    "no_votes": _("No votes"),
-}
 
 
 # --- What a reader may see -------------------------------------------------------------
@@ -102,10 +96,6 @@ def public_rows(result: dict | None, *, secret: bool, min_cell: int = 3) -> list
             )
         )
     return rows
-
-
-def outcome_label(outcome: str) -> str:
-    return str(OUTCOMES.get(outcome, outcome))
 
 
 def explanation_for(explanations: dict | None, language: str | None = None) -> str:
@@ -199,7 +189,7 @@ class RegisterFilterForm(forms.Form):
             (s.slug, s.title) for s in standards
         ]
         self.fields["year"].choices = [("", _("All years"))] + [(y, y) for y in years]
-        self.fields["outcome"].choices = [("", _("All outcomes")), *OUTCOMES.items()]
+        self.fields["outcome"].choices = [("", _("All outcomes")), *OUTCOME_LABELS.items()]
 
 
 def register_pages(

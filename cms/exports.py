@@ -5,7 +5,7 @@
 - /exports/ballots/<id>.csv|.xlsx: a closed ballot's result by chamber and its
   bulletin (a draft, open or cancelled ballot is a 404, like in the API).
 
-Every text cell goes through `resolution_matrix.neutralise_formula`: a title such as
+Every text cell goes through `governance.spreadsheets.neutralise_formula`: a title such as
 "=HYPERLINK(…)" opens as text, never as a formula. Counts stay numbers.
 """
 
@@ -19,7 +19,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from consultations.resolution_matrix import neutralise_formula
+from governance.spreadsheets import neutralise_formula
+from governance.tally import outcome_label
 
 from .api import results, selectors
 
@@ -84,7 +85,7 @@ def decision_rows(queryset) -> list[list[Cell]]:
                 decision.title,
                 decision.motion,
                 decision.get_kind_display(),
-                results.outcome_label(decision.outcome),
+                outcome_label(decision.outcome),
                 results.explanation(decision.explanations),
                 summary["cast"] if decision.tally else None,
                 summary["eligible"] if decision.tally else None,
@@ -109,7 +110,7 @@ def ballot_sheets(ballot) -> list[Sheet]:
         [_("Secrecy"), ballot.get_secrecy_display()],
         [_("Opened (UTC)"), _utc(ballot.opens_at)],
         [_("Closed (UTC)"), _utc(ballot.closed_at or ballot.closes_at)],
-        [_("Outcome"), results.outcome_label(summary["outcome"])],
+        [_("Outcome"), outcome_label(summary["outcome"])],
         [_("Explanation"), results.explanation(ballot.explanations)],
         [_("Seats voting"), summary["cast"]],
         [_("Eligible seats"), summary["eligible"]],

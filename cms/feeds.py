@@ -18,6 +18,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from governance.models import WorkingGroup
+from governance.tally import outcome_label
 
 from .api import results, selectors
 
@@ -71,7 +72,7 @@ class DecisionsFeed(_Feed):
         return items
 
     def item_title(self, item) -> str:
-        return f"{item.title} — {results.outcome_label(item.outcome)}"
+        return f"{item.title} — {outcome_label(item.outcome)}"
 
     def item_description(self, item) -> str:
         parts = [item.motion, results.explanation(item.explanations)]
@@ -90,7 +91,7 @@ class DecisionsFeed(_Feed):
         return item.decided_at
 
     def item_categories(self, item):
-        return [item.working_group.name, results.outcome_label(item.outcome)]
+        return [item.working_group.name, outcome_label(item.outcome)]
 
 
 class DecisionsAtomFeed(_AtomMixin, DecisionsFeed):

@@ -25,6 +25,8 @@ from xml.etree.ElementTree import ParseError
 
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
+from governance.spreadsheets import neutralise_formula, restore_formula
+
 # English headers, marked for translation; COLUMNS gives them translated.
 _HEADERS = (
     ("commenter", gettext_noop("Commenter / organisation")),
@@ -52,7 +54,6 @@ TYPE_CODES = {
     **{code: code for code in ("ge", "te", "ed")},
     **{"general": "ge", "technical": "te", "editorial": "ed"},
 }
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 COMMENTER_SEPARATOR = " / "
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # an .xlsx is a zip: bound what it unpacks to
@@ -97,22 +98,6 @@ class MatrixImportError(ValueError):
     def __init__(self, errors: list[RowError]):
         super().__init__("\n".join(str(error) for error in errors))
         self.errors = errors
-
-
-def neutralise_formula(value: str) -> str:
-    """Prefix "'" to text a spreadsheet would treat as a formula.
-
-    Text already starting with apostrophes before a trigger gets one more, so
-    that import can always remove exactly one and get the original back.
-    """
-    return "'" + value if value.lstrip("'")[:1] in FORMULA_TRIGGERS else value
-
-
-def _restore(value: str) -> str:
-    """Undo `neutralise_formula` (and a "'" typed by hand before a formula)."""
-    if value.startswith("'") and value.lstrip("'")[:1] in FORMULA_TRIGGERS:
-        return value[1:]
-    return value
 
 
 def _export_cells(row: MatrixRow) -> list[str]:
@@ -196,7 +181,7 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return _restore(text.replace("\r\n", "\n").replace("\r", "\n").strip())
+    return restore_formula(text.replace("\r\n", "\n").replace("\r", "\n").strip())
 
 
 def _collect(rows: Iterator[tuple[int, list[str]]], max_rows: int):

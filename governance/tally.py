@@ -29,14 +29,28 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
 CONSENT, OBJECTION = "consent", "objection"
 METHODS = ("threshold", "iso", "consensus", "plurality")
 BASES = ("cast", "eligible")
 WEIGHTINGS = ("none", "equal", "equal_subchambers")
-OUTCOMES = ("adopted", "rejected", "no_quorum", "tied", "no_votes")
+OUTCOME_LABELS = {
+    "adopted": gettext_lazy("Adopted"),
+    "rejected": gettext_lazy("Rejected"),
+    "no_quorum": gettext_lazy("No quorum"),
+    "tied": gettext_lazy("Tied"),
+    "no_votes": gettext_lazy("No votes"),
+}
+OUTCOMES = tuple(OUTCOME_LABELS)
+
+
+def outcome_label(outcome: str) -> str:
+    """An outcome in the reader's language (an unknown one as stored)."""
+    return str(OUTCOME_LABELS.get(outcome, outcome))
+
+
 ISO_APPROVAL, ISO_DISAPPROVAL = Fraction(2, 3), Fraction(1, 4)
 _CHOICES = {"threshold": (FOR, AGAINST, ABSTAIN), "iso": (FOR, AGAINST, ABSTAIN)}
 _CHOICES["consensus"] = (CONSENT, OBJECTION, ABSTAIN)  # abstain = stand aside

@@ -11,7 +11,6 @@
 from django.conf import settings
 from django.db.models import Q
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 
 from governance import ballot_counting, bulletin
 from governance.models import Ballot, BallotStatus, Decision, WorkingGroupStatus
@@ -20,13 +19,6 @@ from . import selectors
 
 FINISHED = bulletin.VISIBLE  # closed or certified: the only ballots whose votes show
 ANNOUNCED = (BallotStatus.OPEN, *FINISHED)  # a ballot's dates are public once it opens
-OUTCOMES = {
-    "adopted": _("Adopted"),
-    "rejected": _("Rejected"),
-    "no_quorum": _("No quorum"),
-    "tied": _("Tied"),
-    "no_votes": _("No votes"),
-}
 
 
 def explanation(explanations: dict | None, lang: str | None = None) -> str:
@@ -34,10 +26,6 @@ def explanation(explanations: dict | None, lang: str | None = None) -> str:
     return explanations.get(lang or selectors.language()) or explanations.get(
         settings.LANGUAGE_CODE, ""
     )
-
-
-def outcome_label(outcome: str) -> str:
-    return str(OUTCOMES.get(outcome, outcome))
 
 
 # --- Ballots and decisions -----------------------------------------------------------

@@ -17,10 +17,10 @@ from consultations.resolution_matrix import (
     RowError,
     export_csv,
     export_xlsx,
-    neutralise_formula,
     parse_csv,
     parse_xlsx,
 )
+from governance.spreadsheets import neutralise_formula, restore_formula
 
 CLAUSES = {"1", "3.1", "3.2", "4"}
 HEADERS = [str(header) for _, header in COLUMNS]
@@ -81,7 +81,7 @@ def test_neutralise_formula_leaves_other_text(value, expected):
 def test_import_undoes_the_guard_exactly(value):
     neutralised = neutralise_formula(value)
     assert neutralised[:1] not in ("=", "+", "-", "@", "\t", "\r")  # never run as a formula
-    assert resolution_matrix._restore(neutralised) == value
+    assert restore_formula(neutralised) == value
 
 
 # --- export -------------------------------------------------------------------

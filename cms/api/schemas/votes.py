@@ -5,6 +5,8 @@ from datetime import datetime
 
 from ninja import Schema
 
+from governance.tally import outcome_label
+
 from .. import results, selectors
 from .refs import GroupRef
 
@@ -58,7 +60,7 @@ def _result(result: dict | None, explanations: dict | None, ballot) -> dict | No
     summary = results.result_summary(result, ballot, results.option_labels(ballot))
     return {
         **summary,
-        "outcome_label": results.outcome_label(summary["outcome"]),
+        "outcome_label": outcome_label(summary["outcome"]),
         "explanation": results.explanation(explanations),
     }
 
@@ -157,7 +159,7 @@ class DecisionOut(Schema):
 
     @staticmethod
     def resolve_outcome_label(obj) -> str:
-        return results.outcome_label(obj.outcome)
+        return outcome_label(obj.outcome)
 
     @staticmethod
     def resolve_explanation(obj) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from ... import bulletin
 from ...models import Ballot, CastAs
+from ...spreadsheets import neutralise_formula
 from ._base import FINISHED, ballot_or_404
 
 
@@ -63,12 +64,5 @@ def bulletin_csv(request, pk: int):
         columns = ["seat", "chamber", "weight", "holder", "cast_as", "key", "choice", "receipt"]
     writer.writerow(columns)
     for row in bulletin_rows(ballot):
-        writer.writerow([_csv_cell(row[column]) for column in columns])
+        writer.writerow([neutralise_formula(row[column]) for column in columns])
     return response
-
-
-def _csv_cell(value):
-    """Names are typed by people: never let a spreadsheet read one as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

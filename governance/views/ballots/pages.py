@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ... import ballot_counting, permissions, selectors
 from ...forms.ballots import CancelForm, DelegationForm, VoteForm
@@ -25,17 +24,10 @@ from ...models import (
     WorkingGroup,
 )
 from ...services.ballots import standing
+from ...tally import outcome_label
 from ._base import FINISHED, ballot_or_404, seat_prefix
 
 # --- Plain words ---------------------------------------------------------------------
-
-OUTCOMES = {
-    "adopted": gettext_lazy("Adopted"),
-    "rejected": gettext_lazy("Rejected"),
-    "no_quorum": gettext_lazy("No quorum"),
-    "tied": gettext_lazy("Tied"),
-    "no_votes": gettext_lazy("No votes"),
-}
 
 
 def rule_in_words(snapshot: dict) -> list[str]:
@@ -118,7 +110,7 @@ def result_view(ballot: Ballot) -> dict | None:
     if result.get("objections") and not ballot.is_secret:
         seat_labels = dict(ballot.roll.values_list("seat_id", "seat__label"))
     return {
-        "outcome": OUTCOMES.get(result["outcome"], result["outcome"]),
+        "outcome": outcome_label(result["outcome"]),
         "outcome_key": result["outcome"],
         "winner": labels.get(result.get("winner")),
         "options": [labels[option.key] for option in options],
