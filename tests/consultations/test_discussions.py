@@ -32,6 +32,7 @@ from consultations.models import (
     VersionStatus,
 )
 from consultations.services import discussions as services
+from consultations.services.discussions import guardrails
 from governance.models import AuditEvent, Ballot, GroupRole, VotingRule
 from tests.factories import UserFactory, WorkingGroupFactory, give_role
 
@@ -336,7 +337,7 @@ def test_a_first_post_needs_the_competition_notice(scene, sent):
 
 
 def test_a_new_notice_version_is_acknowledged_again(scene, monkeypatch):
-    monkeypatch.setattr(services, "COMPETITION_NOTICE_VERSION", "2099-1")
+    monkeypatch.setattr(guardrails, "COMPETITION_NOTICE_VERSION", "2099-1")
     with pytest.raises(services.NoticeRequired):
         scene.post()
     services.acknowledge_competition_notice(actor=scene.member)
