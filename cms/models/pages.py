@@ -12,7 +12,7 @@ from wagtail.models import Page
 
 from consultations import selectors as consultation_selectors
 from consultations.models import Audience, Consultation
-from governance import selectors
+from governance import register, selectors
 from governance.models import Ballot, BallotStatus
 
 from ..blocks import StoryStreamBlock
@@ -112,12 +112,12 @@ class WorkingGroupIndexPage(RoutablePageMixin, Page):
     def register(self, request, slug):
         """The public register of the group's governance actions: the audit log's
         public part, as sentences, newest first, paginated; with the chain's
-        verification status (cached: see selectors.audit_chain_status)."""
+        verification status (cached: see governance.register.audit_chain_status)."""
         group = get_object_or_404(selectors.public_working_groups(), slug=slug)
-        page = Paginator(selectors.public_register(group), selectors.REGISTER_PAGE_SIZE).get_page(
+        page = Paginator(register.public_register(group), register.REGISTER_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
-        entries = selectors.register_entries(page.object_list)
+        entries = register.register_entries(page.object_list)
         periods = {e.object_id for e in entries if e.object_type == "consultations.consultation"}
         public_periods = (
             {
@@ -147,7 +147,7 @@ class WorkingGroupIndexPage(RoutablePageMixin, Page):
                 "group_url": self.url_for_group(request, group),
                 "page_obj": page,
                 "rows": [{"entry": entry, "url": link(entry)} for entry in entries],
-                "chain": selectors.audit_chain_status(),
+                "chain": register.audit_chain_status(),
             },
             template="cms/governance_register.html",
         )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cms.demo import pages
 from consultations.models import Audience, VersionStatus
-from governance import audit, selectors
+from governance import audit, register
 from governance.models import (
     AuditEvent,
     Ballot,
@@ -331,7 +331,7 @@ def test_register_sentences(group):
         record(group, "ballot.certified", ballot, {"decision": 7, "outcome": "no_quorum"}),
         record(group, "seat_assignment.ended", ballot, {"end": ["2025-01-01", "2025-06-30"]}),
     ]
-    sentences = [entry.sentence for entry in selectors.register_entries(events)]
+    sentences = [entry.sentence for entry in register.register_entries(events)]
     assert sentences[0].endswith("; members of the working group only")
     assert sentences[1].endswith("; 1 comment answered")
     assert sentences[2].endswith("; 4 comments answered")
@@ -343,13 +343,13 @@ def test_register_entries_read_only_whitelisted_payload_keys(group, chair):
     _events(group, chair)
     events = AuditEvent.objects.filter(is_public=True)
     for event in events:
-        entry = selectors.register_entries([event])[0]
-        allowed = selectors.REGISTER_PAYLOAD_KEYS.get(event.action, ())
+        entry = register.register_entries([event])[0]
+        allowed = register.REGISTER_PAYLOAD_KEYS.get(event.action, ())
         for key, value in event.payload.items():
             if key not in allowed and isinstance(value, str) and value.startswith("SECRET"):
                 assert value not in entry.sentence
     hidden = AuditEvent.objects.get(is_public=False)
-    assert selectors.register_entries([hidden]) == []
+    assert register.register_entries([hidden]) == []
 
 
 def test_register_is_paginated_with_flat_queries(client, group, chair):
@@ -379,19 +379,19 @@ def test_chain_status_is_cached_by_head_sequence(monkeypatch, group):
     ballot = make_ballot(group)
     record(group, "ballot.opened", ballot, {"roll": 1})
     calls = []
-    real = selectors.verify_chain
+    real = register.verify_chain
 
     def counting():
         calls.append(1)
         return real()
 
-    monkeypatch.setattr(selectors, "verify_chain", counting)
-    first = selectors.audit_chain_status()
+    monkeypatch.setattr(register, "verify_chain", counting)
+    first = register.audit_chain_status()
     assert first.ok and first.count == 1 and first.head_sequence == 1
-    assert selectors.audit_chain_status() == first
+    assert register.audit_chain_status() == first
     assert len(calls) == 1
     record(group, "ballot.closed", ballot, {"cast": 0, "eligible": 1})
-    second = selectors.audit_chain_status()
+    second = register.audit_chain_status()
     assert second.ok and second.count == 2
     assert len(calls) == 2
 
@@ -399,7 +399,7 @@ def test_chain_status_is_cached_by_head_sequence(monkeypatch, group):
 def test_register_says_when_the_chain_is_broken(client, group, monkeypatch):
     from governance.audit import ChainCheck
 
-    monkeypatch.setattr(selectors, "verify_chain", lambda: ChainCheck(False, 4, 5, "hash"))
+    monkeypatch.setattr(register, "verify_chain", lambda: ChainCheck(False, 4, 5, "hash"))
     page = main(client.get(REGISTER_URL))
     assert "The verification failed at entry 5: the log may have been altered." in page
     assert "chain-broken" in page
