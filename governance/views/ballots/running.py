@@ -1,6 +1,8 @@
 """Running a ballot: create a draft, open, cancel, close early, certify; and each
 seat's personal link for the secretariat to send."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,61 +40,51 @@ def ballot_create(request, slug: str):
     )
 
 
-def _control(request, pk: int, act, done: str):
-    ballot = ballot_or_404(request, pk)
-    try:
-        act(ballot)
-    except (ValidationError, PermissionDenied) as error:
-        show_refusal(request, error)
-    else:
-        messages.success(request, done)
-    return redirect("ballots:detail", pk=ballot.pk)
+def _ballot_control(act):
+    """A chair's control on the ballot page (open, cancel, close early, certify): POST
+    only, signed in. `act(request, ballot)` calls the one service and returns what to
+    tell the chair; a refusal is shown instead. Either way, back to the ballot page."""
+
+    @login_required
+    @require_POST
+    @functools.wraps(act)
+    def control(request, pk: int):
+        ballot = ballot_or_404(request, pk)
+        try:
+            done = act(request, ballot)
+        except (ValidationError, PermissionDenied) as error:
+            show_refusal(request, error)
+        else:
+            messages.success(request, done)
+        return redirect("ballots:detail", pk=ballot.pk)
+
+    return control
 
 
-@login_required
-@require_POST
-def ballot_open(request, pk: int):
-    return _control(
-        request,
-        pk,
-        lambda ballot: services.ballot_open(actor=request.user, ballot=ballot),
-        _("The ballot is open; its roll is fixed."),
-    )
+@_ballot_control
+def ballot_open(request, ballot):
+    services.ballot_open(actor=request.user, ballot=ballot)
+    return _("The ballot is open; its roll is fixed.")
 
 
-@login_required
-@require_POST
-def ballot_cancel(request, pk: int):
+@_ballot_control
+def ballot_cancel(request, ballot):
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return _control(
-        request,
-        pk,
-        lambda ballot: services.ballot_cancel(actor=request.user, ballot=ballot, reason=reason),
-        _("The ballot is cancelled."),
-    )
+    services.ballot_cancel(actor=request.user, ballot=ballot, reason=reason)
+    return _("The ballot is cancelled.")
 
 
-@login_required
-@require_POST
-def ballot_close(request, pk: int):
-    return _control(
-        request,
-        pk,
-        lambda ballot: services.ballot_close(actor=request.user, ballot=ballot, early=True),
-        _("The ballot is closed and counted."),
-    )
+@_ballot_control
+def ballot_close(request, ballot):
+    services.ballot_close(actor=request.user, ballot=ballot, early=True)
+    return _("The ballot is closed and counted.")
 
 
-@login_required
-@require_POST
-def ballot_certify(request, pk: int):
-    return _control(
-        request,
-        pk,
-        lambda ballot: services.ballot_certify(actor=request.user, ballot=ballot),
-        _("The result is certified and recorded as a decision."),
-    )
+@_ballot_control
+def ballot_certify(request, ballot):
+    services.ballot_certify(actor=request.user, ballot=ballot)
+    return _("The result is certified and recorded as a decision.")
 
 
 # --- Personal links for the secretariat ------------------------------------------------
