@@ -1,6 +1,7 @@
 """Posting, editing and withdrawing comments, and importing them from spreadsheets."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -244,6 +245,24 @@ def comment_withdraw(*, actor, comment: Comment, now: datetime.datetime | None =
     return comment
 
 
+@dataclass(frozen=True)
+class CommentImport:
+    created: list[Comment]
+    repeated_lines: list[int]  # rows already imported (a file sent twice): skipped
+
+
+def _import_key(comment: Comment) -> tuple:
+    return (
+        comment.clause_id,
+        comment.paragraph,
+        comment.commenter_name,
+        comment.organisation_name,
+        comment.comment_type,
+        comment.body,
+        comment.proposed_change,
+    )
+
+
 @transaction.atomic
 def comments_import(
     *,
@@ -252,9 +271,11 @@ def comments_import(
     rows: list[MatrixRow],
     filename: str = "",
     now: datetime.datetime | None = None,
-) -> list[Comment]:
+) -> CommentImport:
     """Comments an organisation sent as an ISO-template spreadsheet, already parsed and
-    validated row by row (resolution_matrix.parse_xlsx). All rows or none."""
+    validated row by row (resolution_matrix.parse_xlsx). All rows or none; a row that
+    repeats a comment already imported into this period (the same file sent twice, or a
+    row copied within it) is skipped, not doubled."""
     now = now or timezone.now()
     consultation = _locked_period(consultation)
     group = consultation.version.standard.working_group
@@ -267,7 +288,10 @@ def comments_import(
         refuse(_("The spreadsheet has no comments."))
     clauses = {c.number: c for c in consultation.version.clauses.all()}
     organisations = {o.name.lower(): o for o in Organisation.objects.all()}
-    created = []
+    seen = {
+        _import_key(c) for c in consultation.comments.active().filter(source=CommentSource.IMPORT)
+    }
+    created, repeated = [], []
     for row in rows:
         clause = clauses.get(row.clause) if row.clause else None
         if row.clause and clause is None:
@@ -279,7 +303,7 @@ def comments_import(
             consultation, clause, row.type_code, row.comment, row.proposed_change
         )
         organisation = organisations.get((row.organisation or "").strip().lower())
-        comment = Comment.objects.create(
+        comment = Comment(
             consultation=consultation,
             clause=clause,
             paragraph=plain_text(row.paragraph)[:100],
@@ -300,6 +324,11 @@ def comments_import(
             created_at=now,
             updated_at=now,
         )
+        if _import_key(comment) in seen:
+            repeated.append(row.line)
+            continue
+        seen.add(_import_key(comment))
+        comment.save()
         audit.record(
             actor=actor,
             action="comment.imported",
@@ -314,4 +343,4 @@ def comments_import(
             },
         )
         created.append(comment)
-    return created
+    return CommentImport(created, repeated)

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import resolution_matrix, selectors, services
 from ..forms import MatrixImportForm, add_service_error
@@ -56,7 +57,7 @@ def matrix_import(request, pk):
             rows = resolution_matrix.parse_xlsx(
                 upload, valid_clauses=selectors.clause_numbers(consultation.version)
             )
-            created = services.comments_import(
+            result = services.comments_import(
                 actor=request.user, consultation=consultation, rows=rows, filename=upload.name
             )
         except MatrixImportError as error:
@@ -67,8 +68,18 @@ def matrix_import(request, pk):
             messages.success(
                 request,
                 _("%(n)s comment(s) imported from %(file)s.")
-                % {"n": len(created), "file": upload.name},
+                % {"n": len(result.created), "file": upload.name},
             )
+            if result.repeated_lines:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "Row %(rows)s repeats a comment imported before; it was skipped.",
+                        "Rows %(rows)s repeat comments imported before; they were skipped.",
+                        len(result.repeated_lines),
+                    )
+                    % {"rows": ", ".join(map(str, result.repeated_lines))},
+                )
             return redirect("consultations:resolution", pk=consultation.pk)
     return render(
         request,

@@ -12,6 +12,7 @@ import datetime
 import io
 import itertools
 import uuid
+from dataclasses import replace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -836,7 +837,7 @@ def test_comments_import_attributes_and_audits_every_row(clerk, open_period):
         filename="acme.xlsx",
     )
 
-    first, second = imported
+    first, second = imported.created
     assert (first.commenter_name, first.organisation, first.chamber) == (
         "Amani Kabila",
         cooperative,
@@ -848,12 +849,30 @@ def test_comments_import_attributes_and_audits_every_row(clerk, open_period):
         "Unknown Trading Ltd",
         None,
     )
-    for row in imported:
+    for row in imported.created:
         assert (row.author, row.submitted_by, row.source) == (clerk, clerk, CommentSource.IMPORT)
     events = AuditEvent.objects.filter(action="comment.imported")
     assert [e.payload["row"] for e in events] == [5, 6]
     assert {e.payload["file"] for e in events} == {"acme.xlsx"}
     assert actions() == ["comment.imported", "comment.imported"]
+
+
+def test_importing_the_same_spreadsheet_twice_adds_nothing_the_second_time(clerk, open_period):
+    rows = rows_for(open_period.version)
+    services.comments_import(actor=clerk, consultation=open_period, rows=rows, filename="a.xlsx")
+
+    again = services.comments_import(
+        actor=clerk, consultation=open_period, rows=rows, filename="a-copy.xlsx"
+    )
+    assert again.created == [] and again.repeated_lines == [5, 6]
+    assert open_period.comments.count() == 2
+    assert actions() == ["comment.imported", "comment.imported"]
+
+    # A row copied within one file counts once; a withdrawn comment may come back.
+    Comment.objects.filter(body="Name the pits.").update(withdrawn_at=timezone.now())
+    doubled = [rows[0], replace(rows[0], line=9)]
+    third = services.comments_import(actor=clerk, consultation=open_period, rows=doubled)
+    assert [c.body for c in third.created] == ["Name the pits."] and third.repeated_lines == [9]
 
 
 def test_comments_import_refusals_import_nothing(clerk, v1, group):

@@ -854,6 +854,14 @@ def test_export_then_import_round_trip(client):
 
     assert AuditEvent.objects.filter(action="comment.imported").count() == 3
 
+    # The same file sent again adds nothing, and the secretariat is told why.
+    upload.seek(0)
+    again = client.post(url("import", target.pk), {"file": upload}, follow=True)
+    page = text(again)
+    assert "0 comment(s) imported from comments.xlsx." in page
+    assert "repeat comments imported before; they were skipped." in page
+    assert Comment.objects.filter(consultation=target).count() == 3
+
 
 def _workbook(rows) -> io.BytesIO:
     workbook = Workbook()
