@@ -19,7 +19,8 @@ import time
 import uuid
 
 from asgiref.sync import sync_to_async
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 
 from governance.events import broadcast_after_commit
 
@@ -130,6 +131,17 @@ class PresenceBoard:
         self.published_at: dict[int, float] = {}
         self.pending: dict[int, asyncio.Task] = {}  # thread → the debounced announcement
         self.lock = threading.Lock()
+        self._store = self._store_settings = None
+
+    @property
+    def store(self):
+        """One cache client for the process, shared by the worker threads that read and
+        publish presence. Django's `cache` belongs to an async context, so every socket
+        would otherwise open (and drop) its own connection to Redis."""
+        if self._store is None or self._store_settings is not settings.CACHES:
+            self._store = caches.create_connection(DEFAULT_CACHE_ALIAS)
+            self._store_settings = settings.CACHES
+        return self._store
 
     def join(self, thread_id: int, channel: str, person_id: int | None, name: str) -> None:
         self.local.setdefault(thread_id, {})[channel] = (person_id, name)
@@ -148,6 +160,7 @@ class PresenceBoard:
         viewers = list(mine)
         try:
             now = time.time()
+            cache = self.store
             with self.lock:
                 listed = cache.get(f"{base}:processes") or {}
                 processes = {p: t for p, t in listed.items() if t > now}
