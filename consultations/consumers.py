@@ -25,7 +25,8 @@ Close codes: 4400 malformed frame or unknown type, 4413 frame over 8 KB,
 Access is checked on connect and for every frame the client sends. While connected,
 changes made through the site reach the socket at once: every signed-in socket
 listens on its person's group (governance.events.person_group), where logging out,
-a password or account change and a change of roles or seats are announced; a socket
+a password or account change (also the admin's bulk actions on people) and a change
+of roles or seats are announced; a socket
 whose session logged out closes with 4403, the others check again. Anything else (a
 session deleted in the database, or expired) is caught by a periodic check every
 DISCUSSION_RECHECK_SECONDS (default 300), run beside the relaying so that hundreds of
@@ -40,7 +41,7 @@ import logging
 import random
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import import_module
 from types import SimpleNamespace
 
@@ -297,33 +298,33 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
             await self._close(CLOSE_MALFORMED)
             return
         access, reply = await in_db_thread(self._checked_post)(body, key)
-        if await self._checked(access):
+        # Only a full read of access renews the periodic check (see _checked_post).
+        if access is None or await self._checked(access):
             await self.send_json({"key": key, **reply})
 
-    def _checked_post(self, body: str, key: str) -> tuple[Access, dict | None]:
-        """Post through the service, in one trip to a database thread. The service
-        checks the right to post, which includes reading, so access is read in full
-        only when it refuses; the session is checked first (still signed in?)."""
+    def _checked_post(self, body: str, key: str) -> tuple[Access | None, dict | None]:
+        """Post through the service, in one trip to a database thread. The session is
+        read first (still signed in?); the service checks the right to post, which
+        includes reading, so access is read in full only when it refuses. Returns the
+        full access when it was read (None otherwise) and the reply."""
         user = _signed_in_user(self.session_key, self.user_id)
         if self.user_id is not None and not user.is_authenticated:
             return Access(user), None  # logged out since connecting
-        access = replace(self.access, user=user)
         try:
             message = services.message_post(
                 actor=user, thread=Thread(pk=self.thread_id), body=body, idempotency_key=key
             )
         except services.NoticeRequired as error:
-            return access, {"type": "error", "code": "notice_required", "message": str(error)}
+            return None, {"type": "error", "code": "notice_required", "message": str(error)}
         except PermissionDenied as error:
             access = _load_access(self.thread, self.session_key, self.user_id)
             return access, {"type": "error", "code": "forbidden", "message": str(error)}
         except ValidationError as error:
-            reply = {"type": "error", "code": "invalid", "message": " ".join(error.messages)}
-            return access, reply
+            return None, {"type": "error", "code": "invalid", "message": " ".join(error.messages)}
         reply = {"type": "ack", "sequence": message.sequence, "held": message.is_pending}
         if message.is_pending:
             reply["message"] = services.held_notice(message)
-        return access, reply
+        return None, reply
 
     # --- events from the channel layer ---
 

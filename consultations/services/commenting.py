@@ -248,14 +248,15 @@ def comment_withdraw(*, actor, comment: Comment, now: datetime.datetime | None =
 @dataclass(frozen=True)
 class CommentImport:
     created: list[Comment]
-    repeated_lines: list[int]  # rows already imported (a file sent twice): skipped
+    repeated_lines: list[int]  # rows already in the period (a file sent twice): skipped
 
 
-def _import_key(comment: Comment) -> tuple:
+def _same_comment_key(comment: Comment) -> tuple:
+    """What makes two comments the same submission: where, what kind, what it says and
+    for which organisation. Not who typed or imported it, nor how it arrived."""
     return (
         comment.clause_id,
         comment.paragraph,
-        comment.commenter_name,
         comment.organisation_name,
         comment.comment_type,
         comment.body,
@@ -274,8 +275,8 @@ def comments_import(
 ) -> CommentImport:
     """Comments an organisation sent as an ISO-template spreadsheet, already parsed and
     validated row by row (resolution_matrix.parse_xlsx). All rows or none; a row that
-    repeats a comment already imported into this period (the same file sent twice, or a
-    row copied within it) is skipped, not doubled."""
+    repeats a comment already in this period (the same file sent twice, the period's own
+    matrix sent back, a row copied within the file) is skipped, not doubled."""
     now = now or timezone.now()
     consultation = _locked_period(consultation)
     group = consultation.version.standard.working_group
@@ -288,9 +289,7 @@ def comments_import(
         refuse(_("The spreadsheet has no comments."))
     clauses = {c.number: c for c in consultation.version.clauses.all()}
     organisations = {o.name.lower(): o for o in Organisation.objects.all()}
-    seen = {
-        _import_key(c) for c in consultation.comments.active().filter(source=CommentSource.IMPORT)
-    }
+    seen = {_same_comment_key(c) for c in consultation.comments.active()}
     created, repeated = [], []
     for row in rows:
         clause = clauses.get(row.clause) if row.clause else None
@@ -324,10 +323,10 @@ def comments_import(
             created_at=now,
             updated_at=now,
         )
-        if _import_key(comment) in seen:
+        if _same_comment_key(comment) in seen:
             repeated.append(row.line)
             continue
-        seen.add(_import_key(comment))
+        seen.add(_same_comment_key(comment))
         comment.save()
         audit.record(
             actor=actor,

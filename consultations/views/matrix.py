@@ -74,8 +74,10 @@ def matrix_import(request, pk):
                 messages.warning(
                     request,
                     ngettext(
-                        "Row %(rows)s repeats a comment imported before; it was skipped.",
-                        "Rows %(rows)s repeat comments imported before; they were skipped.",
+                        "Row %(rows)s repeats a comment already in this comment period; "
+                        "it was skipped.",
+                        "Rows %(rows)s repeat comments already in this comment period; "
+                        "they were skipped.",
                         len(result.repeated_lines),
                     )
                     % {"rows": ", ".join(map(str, result.repeated_lines))},

@@ -29,6 +29,7 @@ from tests.consultations.test_discussions import (
     DiscussionScene,
     _own_cache_namespace,  # noqa: F401
 )
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -541,6 +542,29 @@ def test_changing_the_password_closes_the_other_sessions_sockets(scene):
         await caught_up(on_phone)
         await database_sync_to_async(change_password_on_laptop)()
         assert await closed_with(on_phone) == 4403
+
+    run(scenario)
+
+
+@pytest.mark.usefixtures("_checks_an_hour_apart")
+def test_deactivating_people_in_bulk_in_the_admin_closes_their_sockets_at_once(scene):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+
+    def deactivate_in_bulk():
+        client = Client()
+        client.force_login(admin)
+        bulk = reverse("wagtail_bulk_action", args=("governance", "user", "set_active_state"))
+        response = client.post(f"{bulk}?id={scene.member.pk}", {"mark_as_active": "False"})
+        assert response.status_code == 302
+        scene.member.refresh_from_db()
+        assert not scene.member.is_active
+
+    async def scenario():
+        room = communicator(scene.room, scene.member)
+        await room.connect(timeout=WAIT)
+        await caught_up(room)
+        await database_sync_to_async(deactivate_in_bulk)()
+        assert await closed_with(room) == 4403
 
     run(scenario)
 

@@ -875,6 +875,41 @@ def test_importing_the_same_spreadsheet_twice_adds_nothing_the_second_time(clerk
     assert [c.body for c in third.created] == ["Name the pits."] and third.repeated_lines == [9]
 
 
+def test_an_import_skips_what_was_typed_on_the_web_or_imported_by_a_colleague(
+    clerk, open_period, group
+):
+    """A file whose rows name no commenter, sent by two secretariat members; the
+    period's own matrix sent back with comments typed on the web."""
+    colleague = secretariat(group, username="second-clerk")
+    nameless = replace(rows_for(open_period.version)[1], commenter="")
+    services.comments_import(actor=clerk, consultation=open_period, rows=[nameless])
+    again = services.comments_import(actor=colleague, consultation=open_period, rows=[nameless])
+    assert again.created == [] and again.repeated_lines == [nameless.line]
+
+    pit_clause = open_period.version.clauses.get(number="2")
+    typed = comment(
+        open_period,
+        clause=pit_clause,
+        body="Shore every pit.",
+        paragraph="b)",
+        proposed_change="Add a shoring rule.",
+        organisation_name="Kolwezi Cooperative",
+    )
+    sent_back = MatrixRow(
+        commenter="Someone else",
+        organisation=typed.organisation_name,
+        clause=typed.clause.number if typed.clause else "",
+        paragraph=typed.paragraph,
+        type_code="te",
+        comment="Shore every pit.",
+        proposed_change=typed.proposed_change,
+        line=4,
+    )
+    result = services.comments_import(actor=clerk, consultation=open_period, rows=[sent_back])
+    assert result.created == [] and result.repeated_lines == [4]
+    assert open_period.comments.count() == 2
+
+
 def test_comments_import_refusals_import_nothing(clerk, v1, group):
     closed = period(v1, state="closed")
     with refused(match="closed"):

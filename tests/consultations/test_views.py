@@ -859,7 +859,7 @@ def test_export_then_import_round_trip(client):
     again = client.post(url("import", target.pk), {"file": upload}, follow=True)
     page = text(again)
     assert "0 comment(s) imported from comments.xlsx." in page
-    assert "repeat comments imported before; they were skipped." in page
+    assert "repeat comments already in this comment period; they were skipped." in page
     assert Comment.objects.filter(consultation=target).count() == 3
 
 

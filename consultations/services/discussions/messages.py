@@ -3,7 +3,8 @@
 
 import datetime
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,16 +51,11 @@ def next_number(thread: Thread) -> int:
 
 
 def _take_number(thread_id: int) -> int:
-    """Take the thread's next stream number in one statement. The row stays locked
-    until commit, so numbers commit in the order they were taken."""
-    table = connection.ops.quote_name(Thread._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_sequence = last_sequence + 1 WHERE id = %s "
-            "RETURNING last_sequence",
-            [thread_id],
-        )
-        return cursor.fetchone()[0]
+    """Take the thread's next stream number without reading the thread first. The
+    UPDATE locks the row until commit, so numbers commit in the order they were taken."""
+    row = Thread.objects.filter(pk=thread_id)
+    row.update(last_sequence=F("last_sequence") + 1)
+    return row.values_list("last_sequence", flat=True).get()
 
 
 def message_post(
