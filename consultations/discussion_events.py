@@ -14,6 +14,7 @@ they do not pass them on.
 import asyncio
 import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -126,12 +127,21 @@ class PresenceBoard:
     TTL = 90  # a process's list expires this long after its last publication
 
     def __init__(self):
-        self.process = uuid.uuid4().hex[:12]
+        self._pid = self._process = None
         self.local: dict[int, dict[str, tuple]] = {}  # thread → {channel: (person id, name)}
         self.published_at: dict[int, float] = {}
         self.pending: dict[int, asyncio.Task] = {}  # thread → the debounced announcement
         self.lock = threading.Lock()
         self._store = self._store_settings = None
+
+    @property
+    def process(self) -> str:
+        """This process's name in the shared lists. Named on first use, and again after
+        a fork: workers forked from one parent (daphne's or gunicorn's preloading) would
+        otherwise share a name and each count only its own viewers."""
+        if self._pid != os.getpid():
+            self._pid, self._process = os.getpid(), uuid.uuid4().hex[:12]
+        return self._process
 
     @property
     def store(self):
@@ -162,13 +172,10 @@ class PresenceBoard:
             now = time.time()
             cache = self.store
             with self.lock:
-                listed = cache.get(f"{base}:processes") or {}
-                processes = {p: t for p, t in listed.items() if t > now}
                 if publish:
-                    processes[self.process] = now + self.TTL
-                    cache.set(f"{base}:processes", processes, timeout=self.TTL)
                     cache.set(f"{base}:{self.process}", mine, timeout=self.TTL)
                     self.published_at[thread_id] = now
+                processes = self._processes(f"{base}:processes", now, register=publish)
             others = [f"{base}:{p}" for p in processes if p != self.process]
             for entries in cache.get_many(others).values():
                 viewers.extend(entries)
@@ -180,6 +187,21 @@ class PresenceBoard:
             "count": len(people) + anonymous,
             "names": sorted(people.values(), key=str.lower),
         }
+
+    REGISTER_ATTEMPTS = 3
+
+    def _processes(self, key: str, now: float, *, register: bool) -> dict[str, float]:
+        """The processes whose lists are alive, this one added when `register`. The
+        cache has no atomic "add to set": two processes writing at once may drop one
+        another, so a writer reads back and tries again (the periodic republication
+        heals what is still lost)."""
+        for _attempt in range(self.REGISTER_ATTEMPTS if register else 1):
+            processes = {p: t for p, t in (self.store.get(key) or {}).items() if t > now}
+            if not register or processes.get(self.process, 0) >= now + self.TTL - 1:
+                return processes
+            processes[self.process] = now + self.TTL
+            self.store.set(key, processes, timeout=self.TTL)
+        return processes
 
     def due(self, thread_id: int) -> bool:
         """Whether this process's list should be published again to stay alive."""

@@ -1,74 +1,27 @@
 """Two people in one thread, in real Chromium, over real WebSockets.
 
-pytest-django's live server speaks WSGI only, so this module serves the project's
-ASGI application (pages, static files and /ws/) with daphne in a child process
-(channels' own DaphneProcess, as ChannelsLiveServerTestCase does), against the test
-database and the configured channel layer. The child is forked before the browser
-starts and before any test data exists; the tests commit their data
-(transactional_db), so the child sees it.
+The project's ASGI application runs in a daphne child process (tests/live_asgi.py),
+forked before the browser starts and before any test data exists; the tests commit
+their data (transactional_db), so the child sees it.
 """
 
 import time
-from functools import partial
 
 import pytest
-from django.db import connection, connections
 from django.test import Client
 
 from consultations.services import discussions as services
 from tests.consultations.test_discussions import DiscussionScene
+from tests.live_asgi import serve_asgi
 
 pytestmark = pytest.mark.browser
 
 
-def _asgi_application(static: bool = True):
-    from channels.routing import get_default_application
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    application = get_default_application()
-    return ASGIStaticFilesHandler(application) if static else application
-
-
 @pytest.fixture(scope="module")
 def live_daphne(django_db_setup, django_db_blocker):
-    """The base URL of daphne serving config.asgi on a free port of 127.0.0.1."""
-    from daphne.testing import DaphneProcess
-
-    with django_db_blocker.unblock():
-        connections.close_all()  # the child must not share the parent's connection
-    process = DaphneProcess(
-        "127.0.0.1",
-        partial(_asgi_application, True),
-        # The child inherits pytest-django's block on database access: lift it there.
-        setup=django_db_blocker.unblock,
-    )
-    process.daemon = True
-    process.start()
-    if not process.ready.wait(60):
-        process.terminate()
-        raise RuntimeError("daphne did not start")
-    yield f"http://127.0.0.1:{process.port.value}"
-    process.terminate()
-    process.join(10)
-    with django_db_blocker.unblock():
-        _wait_for_other_sessions_to_end()
-
-
-def _wait_for_other_sessions_to_end(timeout: float = 10) -> None:
-    """The child's database sessions end a moment after it does; the test database
-    can only be dropped once they have."""
-    if connection.vendor != "postgresql":
-        return
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if not cursor.fetchone()[0]:
-                return
-            time.sleep(0.1)
+    """The base URL of daphne serving config.asgi (pages, static files and /ws/)."""
+    with serve_asgi(django_db_blocker) as (base_url,):
+        yield base_url
 
 
 def _person(chromium, base_url: str, user):
