@@ -162,6 +162,8 @@ RATE_LIMIT_PROXY_COUNT = env.int("RATE_LIMIT_PROXY_COUNT", default=0)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "/"
+# Database sessions that tell live sockets when a session ends (governance/sessions.py).
+SESSION_ENGINE = "governance.sessions"
 
 # --- Languages and time ----------------------------------------------------
 

@@ -24,8 +24,9 @@ Close codes: 4400 malformed frame or unknown type, 4413 frame over 8 KB,
 
 Access is checked on connect and for every frame the client sends. While connected,
 changes made through the site reach the socket at once: every signed-in socket
-listens on its person's group (governance.events.person_group), where logging out,
-a password or account change (also the admin's bulk actions on people) and a change
+listens on its person's group (governance.events.person_group), where a session's
+end (logging out, someone else signing in on that browser, governance.sessions), a
+password or account change (also the admin's bulk actions on people) and a change
 of roles or seats are announced; a socket
 whose session logged out closes with 4403, the others check again. Anything else (a
 session deleted in the database, or expired) is caught by a periodic check every

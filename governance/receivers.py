@@ -1,17 +1,11 @@
 """Django signals governance listens to: they tell live sockets when a person's
-access may have changed, so that those sockets check again at once."""
+access may have changed, so that those sockets check again at once. (Sessions that
+end say so themselves: governance/sessions.py.)"""
 
-from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_save
 
 from . import events
 from .models import User
-
-
-def on_logged_out(sender, request, user, **kwargs) -> None:
-    session = getattr(request, "session", None)
-    if user is not None and session is not None and session.session_key:
-        events.access_changed(user.pk, ended_session=session.session_key)
 
 
 def on_person_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
@@ -23,5 +17,4 @@ def on_person_saved(sender, instance, created, update_fields=None, **kwargs) -> 
 
 
 def connect() -> None:
-    user_logged_out.connect(on_logged_out, dispatch_uid="governance.logged_out")
     post_save.connect(on_person_saved, sender=User, dispatch_uid="governance.person_saved")

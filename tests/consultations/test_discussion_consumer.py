@@ -547,6 +547,29 @@ def test_changing_the_password_closes_the_other_sessions_sockets(scene):
 
 
 @pytest.mark.usefixtures("_checks_an_hour_apart")
+def test_someone_else_signing_in_on_that_browser_closes_the_first_persons_sockets(scene):
+    """A shared tablet: the member is signed in, then the secretariat signs in through
+    the admin's login page in the same browser (Django empties the member's session)."""
+    shared_tablet = SESSIONS[scene.member.pk]
+
+    def secretariat_signs_in():
+        response = _site_client(shared_tablet).post(
+            reverse("wagtailadmin_login"),
+            {"username": scene.secretariat.username, "password": "correct-horse-battery"},
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+
+    async def scenario():
+        room = communicator(scene.room, session=shared_tablet)
+        await room.connect(timeout=WAIT)
+        await caught_up(room)
+        await database_sync_to_async(secretariat_signs_in)()
+        assert await closed_with(room) == 4403
+
+    run(scenario)
+
+
+@pytest.mark.usefixtures("_checks_an_hour_apart")
 def test_deactivating_people_in_bulk_in_the_admin_closes_their_sockets_at_once(scene):
     admin = UserFactory(is_superuser=True, is_staff=True)
 

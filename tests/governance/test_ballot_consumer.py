@@ -74,7 +74,7 @@ def test_turnout_on_connect_and_after_a_vote_in_another_request(group, scene):
 
     async def scenario():
         ws = socket(ballot.pk)
-        connected, _ = await ws.connect()
+        connected, _ = await ws.connect(timeout=5)
         assert connected
         first = await ws.receive_json_from(timeout=5)
         assert first == {
@@ -110,7 +110,7 @@ def test_a_refused_vote_sends_nothing_and_close_is_relayed(group, scene):
     ws = socket(ballot.pk, user=holders[2])  # log in outside the event loop
 
     async def scenario():
-        assert (await ws.connect())[0]
+        assert (await ws.connect(timeout=5))[0]
         await ws.receive_json_from(timeout=5)
         await database_sync_to_async(refused_vote)()
         assert await ws.receive_nothing(timeout=0.5)
@@ -133,7 +133,7 @@ def test_cancelling_is_relayed(group, scene):
 
     async def scenario():
         ws = socket(ballot.pk)
-        assert (await ws.connect())[0]
+        assert (await ws.connect(timeout=5))[0]
         await ws.receive_json_from(timeout=5)
         await database_sync_to_async(services.ballot_cancel)(
             actor=chair, ballot=ballot, reason="The motion was withdrawn."
@@ -154,7 +154,7 @@ def test_secret_ballot_events_carry_counts_only(group, scene):
 
     async def scenario():
         ws = socket(ballot.pk)
-        assert (await ws.connect())[0]
+        assert (await ws.connect(timeout=5))[0]
         await ws.receive_json_from(timeout=5)
         await database_sync_to_async(services.vote_cast)(
             actor=holders[3], ballot=ballot, seat=seats[3], option_key="against"
@@ -175,7 +175,7 @@ def test_a_foreign_origin_is_refused(group, scene):
 
     async def scenario():
         ws = socket(ballot.pk, origin=b"http://evil.example")
-        connected, _ = await ws.connect()
+        connected, _ = await ws.connect(timeout=5)
         assert not connected
 
     async_to_sync(scenario)()
@@ -195,7 +195,7 @@ def test_private_and_unknown_ballots_are_refused(group, scene):
 
     async def scenario():
         for ws, allowed in cases:
-            connected, _ = await ws.connect()
+            connected, _ = await ws.connect(timeout=5)
             assert connected is allowed
             if connected:
                 await ws.disconnect()
@@ -209,7 +209,7 @@ def test_clients_send_nothing_and_malformed_frames_close_the_socket(group, scene
 
     async def scenario():
         ws = socket(ballot.pk)
-        assert (await ws.connect())[0]
+        assert (await ws.connect(timeout=5))[0]
         await ws.receive_json_from(timeout=5)
         await ws.send_json_to({"type": "turnout.changed", "turnout": []})  # ignored
         assert await ws.receive_nothing(timeout=0.3)
