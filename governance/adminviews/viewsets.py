@@ -188,6 +188,14 @@ class SeatViewSet(RegistryViewSet):
         ]
 
 
+def _term_panels(*fields: str) -> tuple[list, list]:
+    """Panels of a term (a seat assignment, a role): every field when it starts; after
+    that only its end may change, the history stays as it was."""
+    starting = [FieldPanel(name) for name in (*fields, "start", "end")]
+    running = [FieldPanel(name, read_only=True) for name in (*fields, "start")]
+    return starting, [*running, FieldPanel("end")]
+
+
 class SeatAssignmentViewSet(RegistryViewSet):
     """A term starts with every field; afterwards only its end can change."""
 
@@ -200,22 +208,7 @@ class SeatAssignmentViewSet(RegistryViewSet):
     list_display = ["__str__", "organisation", "start", "end"]
     add_form_class = forms.AssignmentStartForm
     base_form_class = forms.TermEndForm
-    add_panels = [
-        FieldPanel("seat"),
-        FieldPanel("person"),
-        FieldPanel("role"),
-        FieldPanel("organisation"),
-        FieldPanel("start"),
-        FieldPanel("end"),
-    ]
-    panels = [
-        FieldPanel("seat", read_only=True),
-        FieldPanel("person", read_only=True),
-        FieldPanel("role", read_only=True),
-        FieldPanel("organisation", read_only=True),
-        FieldPanel("start", read_only=True),
-        FieldPanel("end"),
-    ]
+    add_panels, panels = _term_panels("seat", "person", "role", "organisation")
 
 
 class WorkingGroupRoleViewSet(RegistryViewSet):
@@ -228,20 +221,7 @@ class WorkingGroupRoleViewSet(RegistryViewSet):
     list_display = ["__str__", "start", "end"]
     add_form_class = forms.RoleGrantForm
     base_form_class = forms.TermEndForm
-    add_panels = [
-        FieldPanel("working_group"),
-        FieldPanel("person"),
-        FieldPanel("role"),
-        FieldPanel("start"),
-        FieldPanel("end"),
-    ]
-    panels = [
-        FieldPanel("working_group", read_only=True),
-        FieldPanel("person", read_only=True),
-        FieldPanel("role", read_only=True),
-        FieldPanel("start", read_only=True),
-        FieldPanel("end"),
-    ]
+    add_panels, panels = _term_panels("working_group", "person", "role")
 
 
 class GovernanceViewSetGroup(ModelViewSetGroup):

@@ -473,6 +473,25 @@ def _site_client(session_key: str) -> Client:
     return client
 
 
+async def _joined(thread, user=None, *, session=None):
+    comm = communicator(thread, user, session=session)
+    await comm.connect(timeout=WAIT)
+    await caught_up(comm)
+    return comm
+
+
+def _closes_at_once(thread, change, user=None, *, session=None) -> None:
+    """A socket on `thread` is closed with 4403 as soon as `change` (run in a database
+    thread) is made: no other event happens that could trigger a check."""
+
+    async def scenario():
+        comm = await _joined(thread, user, session=session)
+        await database_sync_to_async(change)()
+        assert await closed_with(comm) == 4403
+
+    run(scenario)
+
+
 @pytest.mark.usefixtures("_checks_an_hour_apart")
 def test_logging_out_closes_that_sessions_sockets_at_once(scene):
     laptop, phone = SESSIONS[scene.member.pk], session_cookie(scene.member)
@@ -482,11 +501,8 @@ def test_logging_out_closes_that_sessions_sockets_at_once(scene):
         assert response.status_code == 302
 
     async def scenario():
-        on_laptop = communicator(scene.room, session=laptop)
-        on_phone = communicator(scene.room, session=phone)
-        for comm in (on_laptop, on_phone):
-            await comm.connect(timeout=WAIT)
-            await caught_up(comm)
+        on_laptop = await _joined(scene.room, session=laptop)
+        on_phone = await _joined(scene.room, session=phone)
         await database_sync_to_async(log_out_on_laptop)()
         assert await closed_with(on_laptop) == 4403
         # The other session is still signed in and still live.
@@ -506,11 +522,8 @@ def test_ending_a_role_closes_the_members_room_at_once(scene):
         )
 
     async def scenario():
-        room = communicator(scene.room, scene.member)
-        public = communicator(scene.general, scene.member)
-        for comm in (room, public):
-            await comm.connect(timeout=WAIT)
-            await caught_up(comm)
+        room = await _joined(scene.room, scene.member)
+        public = await _joined(scene.general, scene.member)
         await database_sync_to_async(end_role)()
         assert await closed_with(room) == 4403
         # A public consultation's thread stays open to them.
@@ -536,14 +549,7 @@ def test_changing_the_password_closes_the_other_sessions_sockets(scene):
         )
         assert response.status_code == 302, response.content.decode()[:2000]
 
-    async def scenario():
-        on_phone = communicator(scene.room, session=phone)
-        await on_phone.connect(timeout=WAIT)
-        await caught_up(on_phone)
-        await database_sync_to_async(change_password_on_laptop)()
-        assert await closed_with(on_phone) == 4403
-
-    run(scenario)
+    _closes_at_once(scene.room, change_password_on_laptop, session=phone)
 
 
 @pytest.mark.usefixtures("_checks_an_hour_apart")
@@ -559,14 +565,7 @@ def test_someone_else_signing_in_on_that_browser_closes_the_first_persons_socket
         )
         assert response.status_code == 302, response.content.decode()[:2000]
 
-    async def scenario():
-        room = communicator(scene.room, session=shared_tablet)
-        await room.connect(timeout=WAIT)
-        await caught_up(room)
-        await database_sync_to_async(secretariat_signs_in)()
-        assert await closed_with(room) == 4403
-
-    run(scenario)
+    _closes_at_once(scene.room, secretariat_signs_in, session=shared_tablet)
 
 
 @pytest.mark.usefixtures("_checks_an_hour_apart")
@@ -582,14 +581,7 @@ def test_deactivating_people_in_bulk_in_the_admin_closes_their_sockets_at_once(s
         scene.member.refresh_from_db()
         assert not scene.member.is_active
 
-    async def scenario():
-        room = communicator(scene.room, scene.member)
-        await room.connect(timeout=WAIT)
-        await caught_up(room)
-        await database_sync_to_async(deactivate_in_bulk)()
-        assert await closed_with(room) == 4403
-
-    run(scenario)
+    _closes_at_once(scene.room, deactivate_in_bulk, scene.member)
 
 
 # --- presence ---------------------------------------------------------------------------------

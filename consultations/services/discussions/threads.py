@@ -62,18 +62,14 @@ def _members_only(thread: Thread) -> bool:
 def can_read_thread(user, thread: Thread) -> bool:
     group = thread.owning_group()
     if thread.consultation_id:
-        return permissions.can_read_consultation(
-            user, group, members_only=thread.consultation.audience == Audience.MEMBERS
-        )
+        return permissions.can_read_consultation(user, group, members_only=_members_only(thread))
     return permissions.can_view_private(user, group)
 
 
 def can_post_thread(user, thread: Thread) -> bool:
     group = thread.owning_group()
     if thread.consultation_id:
-        return permissions.can_comment(
-            user, group, members_only=thread.consultation.audience == Audience.MEMBERS
-        )
+        return permissions.can_comment(user, group, members_only=_members_only(thread))
     return permissions.can_post_discussion(user, group)
 
 
