@@ -87,10 +87,14 @@ def pytest_configure(config):
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker or not settings.REDIS_URL:
         return
-    number = int(worker.removeprefix("gw")) + 1
     parts = urlsplit(settings.REDIS_URL)
+    # Counted from the URL's own database, so that two suites on one Redis can be
+    # kept apart (redis://…/0 uses 1 and 2; redis://…/4 uses 5 and 6).
+    base = int(parts.path.strip("/") or 0)
+    number = base + int(worker.removeprefix("gw")) + 1
     settings.CACHES["default"]["LOCATION"] = urlunsplit(parts._replace(path=f"/{number}"))
-    settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"ct-{worker}"
+    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{prefix}-{worker}"
 
 
 def pytest_report_header(config):
