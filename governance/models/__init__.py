@@ -1,4 +1,4 @@
-from .assignments import GroupRole, SeatAssignment, SeatRole, WorkingGroupRole
+from .assignments import GroupRole, SeatAssignment, SeatRole, TermSync, WorkingGroupRole
 from .audit import GENESIS_HASH, AuditChainHead, AuditEvent
 from .ballots import (
     AssistedVoteAttestation,
@@ -59,6 +59,7 @@ __all__ = [
     "Seat",
     "SeatAssignment",
     "SeatRole",
+    "TermSync",
     "User",
     "WorkingGroup",
     "WorkingGroupRole",
