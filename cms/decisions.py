@@ -4,7 +4,8 @@
   transaction) a DecisionPage is drafted, unpublished, under the decision register. No
   register yet: nothing is drafted (the demo and `draft_missing_pages` catch up later).
 - Publishing: the register carries the "Decision approval" workflow (ChairApprovalTask);
-  the secretariats' Django group may add and edit pages there, never publish.
+  the secretariats' Django group may add and edit pages there, never publish, and only
+  the pages of its members' own working groups (cms.models.DecisionPagePermissionTester).
 - Showing: a page shows the decision's *stored* result. `public_rows` is the one place
   that turns a stored result into the chamber rows a reader may see: for a secret
   ballot, chambers below the rule's `min_cell` are withheld by tally.public_breakdown.

@@ -129,6 +129,27 @@ def can_record_assisted_votes(user, group: WorkingGroup) -> bool:
     return _has(user, "record_assisted_votes", group)
 
 
+def can_edit_decision_pages(user, group: WorkingGroup) -> bool:
+    """The decision pages of `group` on the public site: its secretariat writes their
+    rationale and submits them, its chair reviews them (approving is the chair's
+    alone: can_certify_results). Nobody edits another group's decisions."""
+    return can_run_ballots(user, group) or can_certify_results(user, group)
+
+
+def groups_with_decision_pages_editable_by(user) -> QuerySet[WorkingGroup]:
+    if is_platform_admin(user):
+        return WorkingGroup.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return WorkingGroup.objects.none()
+    return get_objects_for_user(
+        user,
+        [f"{APP}.run_ballots", f"{APP}.certify_results"],
+        klass=WorkingGroup,
+        any_perm=True,
+        accept_global_perms=False,
+    )
+
+
 def can_view_group(user, group: WorkingGroup) -> bool:
     """Public working groups (every group but a closed one, as the CMS lists them):
     anyone; otherwise those who may read the group's private content."""
