@@ -19,16 +19,17 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_database_url() -> str:
-    """The URL of the database this test runs on, for a child process."""
+def child_database_url(user: str | None = None) -> str:
+    """The URL of the database this test runs on, for a child process (as `user`, if
+    given, without a password: the test cluster trusts local connections)."""
     config = connection.settings_dict
     if connection.vendor != "postgresql":
         pytest.skip(
             "needs PostgreSQL (set DATABASE_URL): the SQLite test database lives in "
             "memory, where no other process can reach it"
         )
-    user = quote(config.get("USER") or "", safe="")
-    password = quote(config.get("PASSWORD") or "", safe="")
+    password = quote(config.get("PASSWORD") or "", safe="") if user is None else ""
+    user = quote(user or config.get("USER") or "", safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     host = config.get("HOST") or "127.0.0.1"
     port = f":{config['PORT']}" if config.get("PORT") else ""
@@ -36,7 +37,7 @@ def test_database_url() -> str:
 
 
 def child_environment(**overrides: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": test_database_url(), **overrides}
+    env = {**os.environ, "DATABASE_URL": child_database_url(), **overrides}
     env.setdefault("SECRET_KEY", "test-only-secret")
     return env
 

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PROJECT_APPS = ("governance", "consultations", "cms")
 TESTED = {
     "close_due_ballots",
+    "grant_app_role",  # tests/governance/test_database_roles.py
     "load_demo",
     "run_scheduled",
     "send_ballot_reminders",

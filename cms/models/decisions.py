@@ -6,6 +6,8 @@ submits, and a chair of the decision's own working group approves, which publish
 The page shows stored results only; it never counts.
 """
 
+import contextvars
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404
@@ -19,6 +21,11 @@ from wagtail.signals import workflow_approved
 
 from governance import permissions
 from governance.models import Decision, WorkingGroup, WorkingGroupStatus
+
+# Who is publishing a decision page right now, when it went through DecisionPage.publish
+# (the chair's approval, a bulk publication, a scheduled one). Wagtail's edit view
+# publishes without it; its revision was then just saved by the person publishing.
+PUBLISHER: contextvars.ContextVar = contextvars.ContextVar("decision_page_publisher")
 
 
 class DecisionIndexPage(Page):
@@ -107,6 +114,16 @@ class DecisionPage(Page):
     def permissions_for_user(self, user):
         return DecisionPagePermissionTester(user, self)
 
+    def publish(self, revision, user=None, **kwargs):
+        """Publish as `user`, in one transaction with its audit record (the
+        `page_published` receiver, cms.decisions.on_page_published, records it)."""
+        token = PUBLISHER.set(user)
+        try:
+            with transaction.atomic():
+                return super().publish(revision, user=user, **kwargs)
+        finally:
+            PUBLISHER.reset(token)
+
     def clean(self):
         # One page per decision in each locale. Not a database constraint: the locale is a
         # column of wagtailcore_page, and translations must be able to share the decision.
@@ -157,6 +174,9 @@ class DecisionPagePermissionTester(PagePermissionTester):
             group = _decision_group(page)
             if group is None or not permissions.can_edit_decision_pages(user, group):
                 self.permissions = set()
+            elif not permissions.can_certify_results(user, group):
+                # Publishing is the chair's (through the approval workflow).
+                self.permissions -= {"publish"}
 
 
 class ChairApprovalTask(Task):
