@@ -129,6 +129,24 @@ def can_record_assisted_votes(user, group: WorkingGroup) -> bool:
     return _has(user, "record_assisted_votes", group)
 
 
+AUDITOR_PERMISSION = f"{APP}.view_assistedvoteattestation"
+
+
+def can_open_attestation_scan(user, attestation) -> bool:
+    """The scan of a paper ballot shows the choice next to the seat: only the
+    facilitator who recorded it, the group's secretariat (who manage its seats) and
+    auditors (the model permission "view assisted vote attestation", given to an
+    auditors' Django group; platform admins hold every permission)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    participation = attestation.participation
+    return (
+        participation.cast_by_id == user.pk
+        or can_manage_seats(user, participation.ballot.working_group)
+        or user.has_perm(AUDITOR_PERMISSION)
+    )
+
+
 def can_edit_decision_pages(user, group: WorkingGroup) -> bool:
     """The decision pages of `group` on the public site: its secretariat writes their
     rationale and submits them, its chair reviews them (approving is the chair's

@@ -37,8 +37,22 @@ def child_database_url(user: str | None = None) -> str:
 
 
 def child_environment(**overrides: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": child_database_url(), **overrides}
-    env.setdefault("SECRET_KEY", "test-only-secret")
+    """The parent's environment, on the test database, with the parent's secret key (a
+    personal link signed by the test must verify in the child) and plain HTTP."""
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": child_database_url(),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DEBUG": "0",
+        "STATIC_MANIFEST": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        **overrides,
+    }
     return env
 
 
