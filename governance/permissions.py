@@ -132,18 +132,23 @@ def can_record_assisted_votes(user, group: WorkingGroup) -> bool:
 AUDITOR_PERMISSION = f"{APP}.view_assistedvoteattestation"
 
 
+def can_open_every_scan(user, group: WorkingGroup) -> bool:
+    """The group's secretariat (who manage its seats) and auditors (the model permission
+    "view assisted vote attestation", given to an auditors' Django group; platform
+    admins hold every permission) may open any scan of the group's paper ballots."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return can_manage_seats(user, group) or user.has_perm(AUDITOR_PERMISSION)
+
+
 def can_open_attestation_scan(user, attestation) -> bool:
     """The scan of a paper ballot shows the choice next to the seat: only the
-    facilitator who recorded it, the group's secretariat (who manage its seats) and
-    auditors (the model permission "view assisted vote attestation", given to an
-    auditors' Django group; platform admins hold every permission)."""
+    facilitator who recorded it and those of `can_open_every_scan`."""
     if not (user and user.is_authenticated and user.is_active):
         return False
     participation = attestation.participation
-    return (
-        participation.cast_by_id == user.pk
-        or can_manage_seats(user, participation.ballot.working_group)
-        or user.has_perm(AUDITOR_PERMISSION)
+    return participation.cast_by_id == user.pk or can_open_every_scan(
+        user, participation.ballot.working_group
     )
 
 

@@ -21,6 +21,8 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from cms.demo import pages as demo_pages
@@ -380,3 +382,55 @@ def test_the_secretariat_finds_the_scan_on_the_links_page(client, t, scanned):
     client.force_login(t.chair)  # runs the ballot, may not open paper ballots
     page = client.get(reverse("ballots:links", args=[ballot.pk]))
     assert url not in page.content.decode() and "kept privately" in text(page)
+
+
+def test_the_links_page_does_not_query_per_seat(client, db):
+    """The links page reads the roll, the votes, the printouts and the assisted votes
+    once each, with their people: the same number of queries for 4 seats as for 40."""
+    counts = []
+    for size in (4, 40):
+        scene = _scene_of(WorkingGroupFactory(), size)
+        ballot = make_ballot(scene)
+        services.ballot_link_print(
+            actor=scene.secretariat, ballot=ballot, seat=scene.seats[2], witness=WITNESS
+        )
+        services.vote_record_assisted(
+            actor=scene.facilitator,
+            ballot=ballot,
+            seat=scene.seats[3],
+            option_key="for",
+            mode="paper",
+            witness=WITNESS,
+        )
+        client.force_login(scene.secretariat)
+        url = reverse("ballots:links", args=[ballot.pk])
+        client.get(url)  # warm the caches (sessions, content types)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def _scene_of(group, size):
+    facilitator, secretariat = UserFactory(), UserFactory()
+    give_role(secretariat, group, GroupRole.SECRETARIAT)
+    give_role(facilitator, group, GroupRole.FACILITATOR)
+    chair = UserFactory()
+    give_role(chair, group, GroupRole.CHAIR)
+    chamber = ChamberFactory(name="Artisanal miners")
+    seats = [SeatFactory(working_group=group, chamber=chamber) for _ in range(size)]
+    seats[3].facilitator = facilitator
+    seats[3].save()
+    holders = [seat_person(seat).person for seat in seats]
+    holders[2].email = ""
+    holders[2].save(update_fields=["email"])
+    rule = VotingRule.objects.create(working_group=group, name="Majority")
+    return SimpleNamespace(
+        group=group,
+        chair=chair,
+        secretariat=secretariat,
+        facilitator=facilitator,
+        seats=seats,
+        holders=holders,
+        rule=rule,
+    )
