@@ -20,6 +20,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -293,6 +294,24 @@ def test_a_printed_link_of_another_seat_or_holder_is_refused(client, t):
         f"{ballot.pk}.{other.seat_id}.{other.holder_id}.p{printed.pk}"
     )
     assert client.get(f"/ballots/v/{forged}/").status_code == 404
+
+
+def test_a_printout_casts_only_its_own_seats_vote_as_its_holder(t):
+    ballot = make_ballot(t)
+    printed, _entry = services.ballot_link_print(
+        actor=t.secretariat, ballot=ballot, seat=t.seats[2], witness=WITNESS
+    )
+    for actor, seat in ((t.holders[1], t.seats[1]), (t.secretariat, t.seats[2])):
+        with pytest.raises(PermissionDenied):
+            services.vote_cast(
+                actor=actor,
+                ballot=ballot,
+                seat=seat,
+                option_key="for",
+                channel="printed",
+                printed_link=printed,
+            )
+    assert not Participation.objects.filter(ballot=ballot).exists()
 
 
 # --- Scans of paper ballots -----------------------------------------------------------------

@@ -164,6 +164,14 @@ def vote_cast(
     option, reason = chosen_option(ballot, option_key, reason)
     cast_as = standing(actor, ballot, entry)
     require(cast_as is not None, _("You may not cast this seat's vote."))
+    if printed_link is not None:
+        # A printout is for one seat of one ballot, and its holder on the roll.
+        require(
+            (printed_link.ballot_id, printed_link.seat_id, printed_link.holder_id)
+            == (ballot.pk, seat.pk, entry.holder_id)
+            and cast_as == CastAs.HOLDER,
+            _("You may not cast this seat's vote."),
+        )
     if participation is not None:
         if not allow_change:
             refuse(_("This seat has already voted."))
