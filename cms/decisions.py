@@ -4,7 +4,8 @@
   transaction) a DecisionPage is drafted, unpublished, under the decision register. No
   register yet: nothing is drafted (the demo and `draft_missing_pages` catch up later).
 - Publishing: the register carries the "Decision approval" workflow (ChairApprovalTask);
-  the secretariats' Django group may add and edit pages there, never publish.
+  the secretariats' Django group may add and edit pages there, never publish, and only
+  the pages of its members' own working groups (cms.models.DecisionPagePermissionTester).
 - Showing: a page shows the decision's *stored* result. `public_rows` is the one place
   that turns a stored result into the chamber rows a reader may see: for a secret
   ballot, chambers below the rule's `min_cell` are withheld by tally.public_breakdown.
@@ -35,10 +36,12 @@ from wagtail.models import (
 from consultations.models import DraftVersion, Standard
 from governance import ballot_counting, permissions
 from governance.models import Ballot, Decision, WorkingGroup, WorkingGroupStatus
+from governance.services.decisions import decision_publication_record
 from governance.tally import OUTCOME_LABELS, outcome_label
 
 from . import charts
 from .models import ChairApprovalTask, DecisionIndexPage, DecisionPage
+from .models.decisions import PUBLISHER
 
 logger = logging.getLogger(__name__)
 
@@ -308,6 +311,30 @@ def draft_page(decision: Decision) -> DecisionPage | None:
     index.add_child(instance=page)
     page.save_revision(log_action=True)
     return page
+
+
+def on_page_published(sender, instance, revision=None, **kwargs) -> None:
+    """Receiver of Wagtail's `page_published` for decision pages: the publication enters
+    the governance audit chain (governance.services.decision_publication_record),
+    inside the publishing transaction where there is one (the chair's approval,
+    DecisionPage.publish). The publisher is who called DecisionPage.publish, else the
+    author of the revision (Wagtail's edit view saves it as the person publishing)."""
+    actor = PUBLISHER.get(getattr(revision, "user", None))
+    page = (
+        DecisionPage.objects.filter(pk=instance.pk)
+        .select_related("decision__working_group", "locale")
+        .get()
+    )
+    with transaction.atomic():
+        decision_publication_record(
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            decision=page.decision,
+            page_id=page.pk,
+            revision_id=getattr(revision, "pk", None),
+            language=page.locale.language_code,
+            url=page.url or "",
+            now=page.last_published_at,
+        )
 
 
 def on_decision_recorded(sender, decision: Decision, **kwargs) -> None:

@@ -3,7 +3,8 @@
 - /exports/decisions.csv|.xlsx: the decision register, filtered by `group` (slug),
   `year` and `outcome`;
 - /exports/ballots/<id>.csv|.xlsx: a closed ballot's result by chamber and its
-  bulletin (a draft, open or cancelled ballot is a 404, like in the API).
+  bulletin (a draft, open or cancelled ballot is a 404, like in the API); for a secret
+  ballot, its receipts and its choices as two tables that nothing joins.
 
 Every text cell goes through `governance.spreadsheets.neutralise_formula`: a title such as
 "=HYPERLINK(…)" opens as text, never as a formula. Counts stay numbers.
@@ -19,6 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from governance.models import CastAs, CastChannel
 from governance.spreadsheets import neutralise_formula
 from governance.tally import outcome_label
 
@@ -99,7 +101,7 @@ def decision_rows(queryset) -> list[list[Cell]]:
 
 
 def ballot_sheets(ballot) -> list[Sheet]:
-    """Three tables: the ballot, its result by chamber, its bulletin."""
+    """The ballot, its result by chamber, its bulletin (secret: receipts, then choices)."""
     labels = results.option_labels(ballot)
     summary = results.result_summary(ballot.result, ballot, labels)
     about = [
@@ -143,17 +145,42 @@ def ballot_sheets(ballot) -> list[Sheet]:
     chambers.append(
         [_("Total"), summary["eligible"], summary["cast"], *[totals.get(k, 0) for k in keys], None]
     )
-    found = results.bulletin_rows(ballot)
+    found = results.ballot_bulletin(ballot)
+    sheets = [(_("Ballot"), about), (_("Result by chamber"), chambers)]
     if ballot.is_secret:
-        bulletin = [[_("Receipt"), _("Choice")]]
-        bulletin += [[row["receipt_code"], row["choice_label"]] for row in found]
+        # Two lists that nothing joins: a receipt proves a vote was counted, not what it was.
+        sheets.append(
+            (_("Receipts"), [[_("Receipt")], *[[r["receipt_code"]] for r in found["receipts"]]])
+        )
+        sheets.append(
+            (_("Choices"), [[_("Choice")], *[[c["choice_label"]] for c in found["choices"]]])
+        )
     else:
-        bulletin = [[_("Seat"), _("Holder"), _("Choice"), _("Reason"), _("Receipt")]]
-        bulletin += [
-            [row["seat"], row["holder"], row["choice_label"], row["reason"], row["receipt_code"]]
-            for row in found
+        bulletin = [
+            [
+                _("Seat"),
+                _("Holder"),
+                _("Choice"),
+                _("Reason"),
+                _("Receipt"),
+                _("Cast by"),
+                _("Channel"),
+            ]
         ]
-    return [(_("Ballot"), about), (_("Result by chamber"), chambers), (_("Bulletin"), bulletin)]
+        bulletin += [
+            [
+                row["seat"],
+                row["holder"],
+                row["choice_label"],
+                row["reason"],
+                row["receipt_code"],
+                str(CastAs(row["cast_as"]).label),
+                str(CastChannel(row["channel"]).label),
+            ]
+            for row in found["votes"]
+        ]
+        sheets.append((_("Bulletin"), bulletin))
+    return sheets
 
 
 # --- Writing them ----------------------------------------------------------------------

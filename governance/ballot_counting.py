@@ -65,7 +65,7 @@ def roll_and_votes(ballot: Ballot) -> tuple[list[tally.RollEntry], list[tally.Vo
             (_roll_key(c.chamber_id, c.sub_chamber_id, c.weight), c.option.key, c.reason)
             for c in SecretChoice.objects.filter(ballot=ballot)
             .select_related("option")
-            .order_by("receipt_code")
+            .order_by("pk")  # random keys: no order of time
         ],
     )
 

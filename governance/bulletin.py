@@ -1,20 +1,23 @@
 """A closed ballot's public bulletin, and the tally recomputed from it.
 
 After close every voter can find their receipt code on the bulletin and check that
-their vote was counted as cast; anyone can recount the bulletin (`manage.py
-verify_ballot`) and compare it with the stored result.
+their vote was counted; anyone can recount the bulletin (`manage.py verify_ballot`)
+and compare it with the stored result.
 
-- Roll-call ballots: one row per seat that voted, in roll order: the seat, the holder
-  it had when the ballot opened, the choice, the reason, the receipt code; and, for
-  pages and downloads, the seat's chamber and weight on the roll and in which
-  capacity the vote was cast (holder, alternate, proxy, facilitator).
-- Secret ballots: one row per choice, sorted by receipt code (random, so the order
-  says nothing about who voted when): the choice and the chamber it was made in.
-  No seat, no person, no time. The chamber (with sub-chamber and weight) is there
-  because chamber-weighted rules cannot be recounted without it;
-  `public_rows` blanks it for chambers whose counts the published result withholds
-  (`ballot_counting.public_chamber_rows`), so a chamber with one or two voters is
-  not revealed by the bulletin.
+- Roll-call ballots (open votes): one row per seat that voted, in roll order: the
+  seat, the holder it had when the ballot opened, the choice, the reason, the receipt
+  code; and, for pages and downloads, the seat's chamber and weight on the roll, in
+  which capacity (holder, alternate, proxy, facilitator) and through which channel
+  (web, personal link, printed link, assisted) the vote was cast.
+- Secret ballots publish two lists that nothing joins (docs/voting.md, "Threat
+  model"): the receipt codes, sorted (`receipts`: proof that each voter's vote is
+  among those counted), and the choices, sorted by content (`rows`): the choice and
+  the chamber it was made in, no seat, no person, no time, no receipt. A receipt
+  pointing to its choice would let a voter prove how they voted to whoever pressures
+  them. The chamber (with sub-chamber and weight) is there because chamber-weighted
+  rules cannot be recounted without it; `public_rows` blanks it for chambers whose
+  counts the published result withholds (`ballot_counting.public_chamber_rows`), so a
+  chamber with one or two voters is not revealed by the bulletin.
 
 A fixed number of queries (one to three) whatever the size of the ballot.
 """
@@ -26,7 +29,7 @@ from decimal import Decimal
 
 from . import tally
 from .ballot_counting import public_chamber_rows, rule_from_snapshot
-from .models import Ballot, BallotStatus, RollCallChoice, RollEntry, SecretChoice
+from .models import Ballot, BallotStatus, Participation, RollCallChoice, RollEntry, SecretChoice
 
 
 class BulletinNotReady(ValueError):
@@ -46,11 +49,13 @@ class RollCallRow:
     chamber: str = field(default="", compare=False)
     weight: Decimal | None = field(default=None, compare=False)
     cast_as: str = field(default="", compare=False)  # a CastAs value
+    channel: str = field(default="", compare=False)  # a CastChannel value
 
 
 @dataclass(frozen=True)
 class SecretRow:
-    receipt_code: str
+    """One choice of a secret ballot: no receipt, no seat."""
+
     option_key: str
     option_label: str
     chamber: str  # "" when withheld (public_rows)
@@ -67,19 +72,19 @@ def rows(ballot: Ballot) -> list[Row]:
     if ballot.status not in VISIBLE:
         raise BulletinNotReady(f"Ballot {ballot.pk} is {ballot.status}; its bulletin is hidden.")
     if ballot.is_secret:
-        return [
+        found = [
             SecretRow(
-                receipt_code=c.receipt_code,
                 option_key=c.option.key,
                 option_label=c.option.label,
                 chamber=c.chamber.name,
                 sub_chamber=c.sub_chamber.name if c.sub_chamber_id else "",
                 weight=c.weight,
             )
-            for c in SecretChoice.objects.filter(ballot=ballot)
-            .select_related("option", "chamber", "sub_chamber")
-            .order_by("receipt_code")
+            for c in SecretChoice.objects.filter(ballot=ballot).select_related(
+                "option", "chamber", "sub_chamber"
+            )
         ]
+        return sorted(found, key=_secret_order)
     position = {
         entry.seat_id: (i, entry)
         for i, entry in enumerate(
@@ -96,15 +101,43 @@ def rows(ballot: Ballot) -> list[Row]:
             holder=entry.holder.public_name if entry.holder_id else "",
             option_key=c.option.key,
             option_label=c.option.label,
-            receipt_code=c.receipt_code,
+            receipt_code=c.participation.receipt_code,
             reason=c.reason,
             chamber=entry.chamber.name,
             weight=entry.weight,
             cast_as=c.participation.cast_as,
+            channel=c.participation.channel,
         )
         for c in ordered
         for entry in [position[c.participation.seat_id][1]]
     ]
+
+
+def _secret_order(row: SecretRow) -> tuple:
+    # By what was chosen and where: the order of the list says nothing else.
+    return (row.option_key, row.chamber, row.sub_chamber, row.weight or 0)
+
+
+def receipts(ballot: Ballot) -> list[str]:
+    """Every receipt code of a closed ballot, sorted (raises BulletinNotReady). For a
+    secret ballot this list is published apart from the choices: a receipt proves a
+    vote was counted, not what it was."""
+    if ballot.status not in VISIBLE:
+        raise BulletinNotReady(f"Ballot {ballot.pk} is {ballot.status}; its bulletin is hidden.")
+    return sorted(
+        Participation.objects.filter(ballot=ballot).values_list("receipt_code", flat=True)
+    )
+
+
+def channel_counts(ballot: Ballot) -> dict[str, int]:
+    """How many votes were cast through each channel (web, personal link, printed link,
+    assisted): the participation list's summary, for every kind of ballot."""
+    if ballot.status not in VISIBLE:
+        raise BulletinNotReady(f"Ballot {ballot.pk} is {ballot.status}; its bulletin is hidden.")
+    counts: dict[str, int] = {}
+    for channel in Participation.objects.filter(ballot=ballot).values_list("channel", flat=True):
+        counts[channel] = counts.get(channel, 0) + 1
+    return counts
 
 
 def public_rows(ballot: Ballot) -> list[Row]:
@@ -118,10 +151,11 @@ def public_rows(ballot: Ballot) -> list[Row]:
         (ballot.result or {}).get("chambers") or [], ballot.rule_snapshot.get("min_cell", 3)
     )
     named = {row["chamber"] for row in shown if row["counts"] is not None}
-    return [
+    blanked = [
         r if r.chamber in named else replace(r, chamber="", sub_chamber="", weight=None)
         for r in found
     ]
+    return sorted(blanked, key=_secret_order)
 
 
 def _roll(ballot: Ballot) -> list[tuple[RollEntry, tally.RollEntry]]:
@@ -160,7 +194,7 @@ def recount(ballot: Ballot, found: list[Row] | None = None) -> tally.TallyResult
             pool = pools.get((row.chamber, row.sub_chamber, row.weight))
             if not pool:
                 raise ValueError(
-                    f"receipt {row.receipt_code}: more choices in {row.chamber} than seats"
+                    f"choice {row.option_key}: more choices in {row.chamber} than seats"
                 )
             votes.append(tally.Vote(seat_id=pool.pop(), choice=row.option_key))
     else:

@@ -9,7 +9,7 @@ import datetime
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
@@ -19,6 +19,7 @@ from .models import (
     BallotStatus,
     GroupRole,
     SeatAssignment,
+    TermSync,
     User,
     WorkingGroup,
     WorkingGroupRole,
@@ -126,6 +127,50 @@ def can_certify_results(user, group: WorkingGroup) -> bool:
 
 def can_record_assisted_votes(user, group: WorkingGroup) -> bool:
     return _has(user, "record_assisted_votes", group)
+
+
+AUDITOR_PERMISSION = f"{APP}.view_assistedvoteattestation"
+
+
+def can_open_every_scan(user, group: WorkingGroup) -> bool:
+    """The group's secretariat (who manage its seats) and auditors (the model permission
+    "view assisted vote attestation", given to an auditors' Django group; platform
+    admins hold every permission) may open any scan of the group's paper ballots."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return can_manage_seats(user, group) or user.has_perm(AUDITOR_PERMISSION)
+
+
+def can_open_attestation_scan(user, attestation) -> bool:
+    """The scan of a paper ballot shows the choice next to the seat: only the
+    facilitator who recorded it and those of `can_open_every_scan`."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    participation = attestation.participation
+    return participation.cast_by_id == user.pk or can_open_every_scan(
+        user, participation.ballot.working_group
+    )
+
+
+def can_edit_decision_pages(user, group: WorkingGroup) -> bool:
+    """The decision pages of `group` on the public site: its secretariat writes their
+    rationale and submits them, its chair reviews them (approving is the chair's
+    alone: can_certify_results). Nobody edits another group's decisions."""
+    return can_run_ballots(user, group) or can_certify_results(user, group)
+
+
+def groups_with_decision_pages_editable_by(user) -> QuerySet[WorkingGroup]:
+    if is_platform_admin(user):
+        return WorkingGroup.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return WorkingGroup.objects.none()
+    return get_objects_for_user(
+        user,
+        [f"{APP}.run_ballots", f"{APP}.certify_results"],
+        klass=WorkingGroup,
+        any_perm=True,
+        accept_global_perms=False,
+    )
 
 
 def can_view_group(user, group: WorkingGroup) -> bool:
@@ -255,6 +300,10 @@ def sync_all(on: datetime.date | None = None) -> int:
             "user_id", "object_pk"
         )
     }
+    return _sync_pairs(pairs, on)
+
+
+def _sync_pairs(pairs: set[tuple[int, int]], on: datetime.date | None) -> int:
     users = User.objects.in_bulk({u for u, _ in pairs})
     groups = WorkingGroup.objects.in_bulk({g for _, g in pairs})
     return sum(
@@ -262,6 +311,42 @@ def sync_all(on: datetime.date | None = None) -> int:
         for u, g in sorted(pairs)
         if u in users and g in groups
     )
+
+
+def sync_due_terms(now: datetime.datetime | None = None) -> int:
+    """Apply the role and seat terms that started or ended since the last run. Terms are
+    whole days of the site's zone, so they start and end at its midnight: run every
+    minute (`manage.py run_scheduled`), rights follow within a minute, and the people
+    concerned have their open sockets re-checked at once (`sync_user_group`).
+
+    The last day applied is kept in the one TermSync row, locked while syncing, so
+    overlapping runs apply each day once; most runs find it current and stop there.
+    The first run ever reconciles everyone (`sync_all`). Returns pairs changed."""
+    on = today(now)
+    with transaction.atomic():
+        TermSync.objects.get_or_create(pk=1)
+        mark = TermSync.objects.select_for_update().get(pk=1)
+        last = mark.synced_through
+        if last is not None and last >= on:
+            return 0
+        if last is None:
+            changed = sync_all(on)
+        else:
+            # Started since: start in (last, on]. Ended since: the last day of the term
+            # (`end`) in [last, on), so its rights lapsed at a midnight after `last`.
+            due = Q(start__gt=last, start__lte=on) | Q(end__gte=last, end__lt=on)
+            pairs = set(
+                WorkingGroupRole.objects.filter(due).values_list("person_id", "working_group_id")
+            )
+            pairs |= set(
+                SeatAssignment.objects.filter(due).values_list(
+                    "person_id", "seat__working_group_id"
+                )
+            )
+            changed = _sync_pairs(pairs, on)
+        mark.synced_through = on
+        mark.save(update_fields=["synced_through"])
+    return changed
 
 
 # --- Comment periods (the period's window is checked by its own service) ------

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .audit import verify_chain
-from .models import AuditChainHead, AuditEvent, WorkingGroup
+from .models import GENESIS_HASH, AuditChainHead, AuditEvent, WorkingGroup
 
 # What the public register may say of each public action: the payload keys it reads.
 # Every other key (people's ids, rule snapshots, reasons typed by hand, counts that
@@ -228,33 +228,50 @@ def register_entries(events) -> list[RegisterEntry]:
 
 @dataclass(frozen=True)
 class ChainStatus:
-    """The audit chain's last verification, as cached for the public pages."""
+    """The audit chain's last verification, as cached for the public pages, with its
+    head: the last entry's sequence number and hash, and when it was recorded. Whoever
+    keeps copies of the head can later show that the history up to it was not
+    rewritten (docs/audit.md)."""
 
     ok: bool
     count: int
     head_sequence: int
     checked_at: datetime.datetime
     broken_sequence: int | None = None
+    head_hash: str = GENESIS_HASH
+    head_recorded_at: datetime.datetime | None = None
 
 
 CHAIN_STATUS_TIMEOUT = 600  # seconds
 
 
 def audit_chain_status() -> ChainStatus:
-    """Whether the whole hash chain verifies. `verify_chain` walks every event, so its
-    result is cached for ten minutes under the chain head's sequence number: a new
-    event means a new key and a fresh walk. One query when cached (the head)."""
-    head = AuditChainHead.objects.filter(pk=1).values_list("sequence", flat=True).first() or 0
-    key = f"governance:audit-chain-status:{head}"
+    """Whether the whole hash chain verifies, and its head. `verify_chain` walks every
+    event, so its result is cached for ten minutes under the chain head's sequence
+    number: a new event means a new key and a fresh walk. One query when cached."""
+    sequence, head_hash = AuditChainHead.objects.filter(pk=1).values_list(
+        "sequence", "hash"
+    ).first() or (0, GENESIS_HASH)
+    key = f"governance:audit-chain-status:v2:{sequence}:{head_hash}"
     status = cache.get(key)
     if status is None:
         check = verify_chain()
         status = ChainStatus(
             ok=check.ok,
             count=check.count,
-            head_sequence=head,
+            head_sequence=sequence,
             checked_at=timezone.now(),
             broken_sequence=check.broken_sequence,
+            head_hash=head_hash,
+            head_recorded_at=AuditEvent.objects.filter(sequence=sequence)
+            .values_list("created_at", flat=True)
+            .first(),
         )
         cache.set(key, status, CHAIN_STATUS_TIMEOUT)
     return status
+
+
+def audit_entry_hash(sequence: int) -> tuple[str, str] | None:
+    """(hash, previous hash) of the entry at `sequence`, or None: what a keeper of an
+    earlier head compares with the copy they kept. Nothing else of the entry."""
+    return AuditEvent.objects.filter(sequence=sequence).values_list("hash", "prev_hash").first()

@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 
 from .http import in_request_language, make_public
-from .routers import ballots, consultations, decisions, registry, standards
+from .routers import audit, ballots, consultations, decisions, registry, standards
 
 
 class PublicAPI(NinjaAPI):
@@ -40,3 +40,4 @@ api.add_router("/", standards.router)
 api.add_router("/", consultations.router)
 api.add_router("/", ballots.router)
 api.add_router("/", decisions.router)
+api.add_router("/", audit.router)

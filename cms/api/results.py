@@ -4,8 +4,9 @@
   votes), of public working groups; their dates are announced once they open.
 - Decisions: of public working groups, from a certified ballot or a consensus.
 - Secret ballots: chamber rows below the rule's minimum cell are withheld
-  (`governance.ballot_counting.public_chamber_rows`), and the bulletin gives receipt
-  codes and choices only, never a seat, a chamber or a person.
+  (`governance.ballot_counting.public_chamber_rows`), and the bulletin gives the
+  receipt codes and the choices as two lists nothing joins; never a seat, a chamber
+  or a person.
 """
 
 from django.conf import settings
@@ -129,31 +130,47 @@ def option_labels(ballot: Ballot | None) -> dict[str, str]:
     return {option.key: translation.gettext(option.label) for option in ballot.options.all()}
 
 
-def bulletin_rows(ballot: Ballot) -> list[dict]:
-    """The public bulletin of a closed ballot (governance.bulletin.public_rows) under
-    the API's field names. Secret: receipt code and choice only, sorted by code; nothing
-    else in the row. Roll-call: seat, holder, choice, reason, receipt, in roll order."""
+def ballot_bulletin(ballot: Ballot) -> dict:
+    """The public bulletin of a closed ballot (governance.bulletin) under the API's field
+    names. Roll-call: `votes`, one per seat (seat, holder, choice, reason, receipt, in
+    which capacity and through which channel), in roll order. Secret: `receipts` (the
+    codes, sorted) and `choices` (the choices, sorted), two lists that nothing joins.
+    Both: `channels`, how many votes came through each channel."""
+    empty = {"secrecy": ballot.secrecy, "receipts": [], "choices": [], "votes": []}
     if ballot.status not in FINISHED:
-        return []
+        return {**empty, "channels": {}}
     labels = option_labels(ballot)
     found = bulletin.public_rows(ballot)
+    channels = bulletin.channel_counts(ballot)
     if ballot.is_secret:
-        return [
+        order = {key: n for n, key in enumerate(labels)}
+        found = sorted(found, key=lambda row: order.get(row.option_key, len(order)))
+        return {
+            **empty,
+            "receipts": [{"receipt_code": code} for code in bulletin.receipts(ballot)],
+            "choices": [
+                {
+                    "choice": row.option_key,
+                    "choice_label": labels.get(row.option_key, row.option_label),
+                }
+                for row in found
+            ],
+            "channels": channels,
+        }
+    return {
+        **empty,
+        "votes": [
             {
-                "receipt_code": row.receipt_code,
+                "seat": row.seat_label,
+                "holder": selectors.public_name(row.holder),
                 "choice": row.option_key,
                 "choice_label": labels.get(row.option_key, row.option_label),
+                "reason": row.reason,
+                "receipt_code": row.receipt_code,
+                "cast_as": row.cast_as,
+                "channel": row.channel,
             }
             for row in found
-        ]
-    return [
-        {
-            "seat": row.seat_label,
-            "holder": selectors.public_name(row.holder),
-            "choice": row.option_key,
-            "choice_label": labels.get(row.option_key, row.option_label),
-            "reason": row.reason,
-            "receipt_code": row.receipt_code,
-        }
-        for row in found
-    ]
+        ],
+        "channels": channels,
+    }

@@ -6,6 +6,8 @@ submits, and a chair of the decision's own working group approves, which publish
 The page shows stored results only; it never counts.
 """
 
+import contextvars
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404
@@ -13,12 +15,17 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Page, Task, TaskState, WorkflowState
+from wagtail.models import Page, PagePermissionTester, Task, TaskState, WorkflowState
 from wagtail.search import index
 from wagtail.signals import workflow_approved
 
 from governance import permissions
 from governance.models import Decision, WorkingGroup, WorkingGroupStatus
+
+# Who is publishing a decision page right now, when it went through DecisionPage.publish
+# (the chair's approval, a bulk publication, a scheduled one). Wagtail's edit view
+# publishes without it; its revision was then just saved by the person publishing.
+PUBLISHER: contextvars.ContextVar = contextvars.ContextVar("decision_page_publisher")
 
 
 class DecisionIndexPage(Page):
@@ -53,9 +60,15 @@ class DecisionPageForm(WagtailAdminPageForm):
         if self.instance.pk:
             field.disabled = True
         else:
-            field.queryset = Decision.objects.exclude(
-                pages__locale_id=self.instance.locale_id
-            ).select_related("working_group")
+            field.queryset = (
+                Decision.objects.exclude(pages__locale_id=self.instance.locale_id)
+                .filter(
+                    working_group__in=permissions.groups_with_decision_pages_editable_by(
+                        self.for_user
+                    )
+                )
+                .select_related("working_group")
+            )
 
 
 class DecisionPage(Page):
@@ -98,6 +111,19 @@ class DecisionPage(Page):
     class Meta:
         verbose_name = _("decision page")
 
+    def permissions_for_user(self, user):
+        return DecisionPagePermissionTester(user, self)
+
+    def publish(self, revision, user=None, **kwargs):
+        """Publish as `user`, in one transaction with its audit record (the
+        `page_published` receiver, cms.decisions.on_page_published, records it)."""
+        token = PUBLISHER.set(user)
+        try:
+            with transaction.atomic():
+                return super().publish(revision, user=user, **kwargs)
+        finally:
+            PUBLISHER.reset(token)
+
     def clean(self):
         # One page per decision in each locale. Not a database constraint: the locale is a
         # column of wagtailcore_page, and translations must be able to share the decision.
@@ -130,6 +156,27 @@ def _decision_group(obj) -> WorkingGroup | None:
         .first()
     )
     return page.decision.working_group if page else None
+
+
+class DecisionPagePermissionTester(PagePermissionTester):
+    """Wagtail's page permissions, narrowed to the decision's own working group.
+
+    The secretariats' Django group holds "add" and "change" on the whole register
+    (cms.decisions.wire_register), because Wagtail grants page permissions to Django
+    groups on a subtree; a person keeps them on a decision page only if they may edit
+    that group's decision pages (governance.permissions.can_edit_decision_pages). Edit,
+    preview, submit, revisions, copy, move and delete all ask this tester; approval
+    asks ChairApprovalTask, scoped to the group's chair the same way."""
+
+    def __init__(self, user, page):
+        super().__init__(user, page)
+        if user.is_active and not user.is_superuser:
+            group = _decision_group(page)
+            if group is None or not permissions.can_edit_decision_pages(user, group):
+                self.permissions = set()
+            elif not permissions.can_certify_results(user, group):
+                # Publishing is the chair's (through the approval workflow).
+                self.permissions -= {"publish"}
 
 
 class ChairApprovalTask(Task):

@@ -1,6 +1,7 @@
 """Forms of the ballot pages. They shape input; the services decide what is allowed."""
 
 import datetime
+import uuid
 import zoneinfo
 
 from django import forms
@@ -118,7 +119,12 @@ class BallotForm(forms.ModelForm):
 
 
 class VoteForm(forms.Form):
-    """One seat's vote: a choice among the ballot's options, and a reason where needed."""
+    """One seat's vote: a choice among the ballot's options, and a reason where needed.
+
+    The idempotency key is made when the form is shown, and carried through the
+    confirmation step: the same form sent twice (a double click, a retry after a lost
+    answer) casts once and answers with the first receipt. `confirmed` is set by the
+    confirmation step of a vote that cannot be changed afterwards."""
 
     option = forms.ChoiceField(
         label=_("Your choice"),
@@ -131,9 +137,13 @@ class VoteForm(forms.Form):
         max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    idempotency_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, ballot: Ballot, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
         options = list(ballot.options.all())
         self.fields["option"].choices = [(o.key, gettext(o.label)) for o in options]
         needing = [gettext(o.label) for o in options if o.requires_reason]
@@ -144,6 +154,16 @@ class VoteForm(forms.Form):
             }
         else:
             self.fields["reason"].help_text = gettext("Optional.")
+
+    def confirmation_fields(self) -> list[tuple[str, str]]:
+        """The hidden fields of the confirmation step: this submission, confirmed."""
+        data = self.cleaned_data
+        return [
+            (self.add_prefix("option"), data["option"]),
+            (self.add_prefix("reason"), data["reason"]),
+            (self.add_prefix("idempotency_key"), data["idempotency_key"]),
+            (self.add_prefix("confirmed"), "1"),
+        ]
 
 
 class DelegationForm(forms.Form):
@@ -160,6 +180,14 @@ class DelegationForm(forms.Form):
 class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class PrintLinkForm(forms.Form):
+    witness = forms.CharField(
+        label=_("Witness"),
+        max_length=200,
+        help_text=_("Who sees the link printed and handed to its holder."),
     )
 
 

@@ -1,4 +1,4 @@
-from .assignments import GroupRole, SeatAssignment, SeatRole, WorkingGroupRole
+from .assignments import GroupRole, SeatAssignment, SeatRole, TermSync, WorkingGroupRole
 from .audit import GENESIS_HASH, AuditChainHead, AuditEvent
 from .ballots import (
     AssistedVoteAttestation,
@@ -11,6 +11,7 @@ from .ballots import (
     Delegation,
     OptionSet,
     Participation,
+    PrintedLink,
     RollCallChoice,
     RollCallChoiceRevision,
     RollEntry,
@@ -40,6 +41,7 @@ __all__ = [
     "Delegation",
     "OptionSet",
     "Participation",
+    "PrintedLink",
     "RollCallChoice",
     "RollCallChoiceRevision",
     "RollEntry",
@@ -59,6 +61,7 @@ __all__ = [
     "Seat",
     "SeatAssignment",
     "SeatRole",
+    "TermSync",
     "User",
     "WorkingGroup",
     "WorkingGroupRole",

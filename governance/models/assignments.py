@@ -7,8 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-def today() -> datetime.date:
-    return timezone.localdate()
+def today(now: datetime.datetime | None = None) -> datetime.date:
+    """The day in the site's time zone (Kolwezi's), whatever zone a request activated:
+    terms start and end at the site's midnight, for everyone alike."""
+    return timezone.localdate(now, timezone.get_default_timezone())
 
 
 class TermQuerySet(models.QuerySet):
@@ -134,3 +136,10 @@ class WorkingGroupRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.working_group} · {self.get_role_display()} · {self.person}"
+
+
+class TermSync(models.Model):
+    """One row: the last day whose term starts and ends were applied to object
+    permissions (governance.permissions.sync_due_terms, run every minute)."""
+
+    synced_through = models.DateField(null=True, blank=True)

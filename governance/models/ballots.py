@@ -15,6 +15,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..storage import attestation_scan_name, private_storage
+
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over a phone
 
 
@@ -287,13 +289,39 @@ class CastAs(models.TextChoices):
 class CastChannel(models.TextChoices):
     WEB = "web", _("Web")
     LINK = "link", _("Personal link")
+    PRINTED = "printed", _("Printed link")
     ASSISTED = "assisted", _("Assisted")
 
 
+class PrintedLink(models.Model):
+    """A seat's personal link printed on paper for a holder who has no email address:
+    who printed it, before which witness, when. Each printout is its own link (its id
+    is in the signed token), and a vote cast through it says so (CastChannel.PRINTED)."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="printed_links")
+    seat = models.ForeignKey("governance.Seat", on_delete=models.PROTECT, related_name="+")
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    witness = models.CharField(_("witness"), max_length=200)
+    printed_at = models.DateTimeField(_("printed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["ballot", "printed_at"]
+        verbose_name = _("printed link")
+        verbose_name_plural = _("printed links")
+
+
 class Participation(models.Model):
-    """That a seat voted, when, through whom. One per seat and ballot: the database
-    guarantees exactly one counted vote per seat. For roll-call ballots the choice
-    sits beside it in `RollCallChoice`; for secret ones it is in `SecretChoice`."""
+    """That a seat voted, when, through whom, and its receipt code. One per seat and
+    ballot: the database guarantees exactly one counted vote per seat. For roll-call
+    ballots the choice sits beside it in `RollCallChoice`; for secret ones it is in
+    `SecretChoice`, which holds no receipt: the receipt proves that a seat's vote was
+    counted, never what it was.
+
+    `idempotency_key` comes from the form that cast the vote: the same form sent again
+    (a double click, a retry after a lost answer) gets the first receipt back."""
 
     ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="participations")
     seat = models.ForeignKey("governance.Seat", on_delete=models.PROTECT, related_name="+")
@@ -302,11 +330,26 @@ class Participation(models.Model):
     )
     cast_as = models.CharField(max_length=12, choices=CastAs.choices)
     channel = models.CharField(max_length=12, choices=CastChannel.choices, default=CastChannel.WEB)
+    printed_link = models.ForeignKey(
+        PrintedLink, on_delete=models.PROTECT, null=True, blank=True, related_name="votes"
+    )
     cast_at = models.DateTimeField(default=timezone.now)
+    receipt_code = models.CharField(max_length=16, default=new_receipt_code)
+    idempotency_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["ballot", "seat"], name="one_counted_vote_per_seat")
+            models.UniqueConstraint(fields=["ballot", "seat"], name="one_counted_vote_per_seat"),
+            models.UniqueConstraint(fields=["receipt_code"], name="participation_receipt_unique"),
+            models.UniqueConstraint(
+                fields=["ballot", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="participation_idempotency_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(printed_link__isnull=True) | Q(channel="printed"),
+                name="participation_printed_link_channel",
+            ),
         ]
 
 
@@ -318,27 +361,34 @@ class RollCallChoice(models.Model):
     )
     option = models.ForeignKey(BallotOption, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(blank=True)
-    receipt_code = models.CharField(max_length=16, default=new_receipt_code)
     changed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["receipt_code"], name="roll_call_receipt_unique")
-        ]
 
 
 class RollCallChoiceRevision(models.Model):
-    """An earlier choice of a roll-call vote that its seat changed before close."""
+    """An earlier choice of a roll-call vote that its seat changed before close, and the
+    idempotency key of the form that changed it (sent twice, it changes nothing more)."""
 
     choice = models.ForeignKey(RollCallChoice, on_delete=models.PROTECT, related_name="revisions")
     option = models.ForeignKey(BallotOption, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(blank=True)
     replaced_at = models.DateTimeField(default=timezone.now)
+    idempotency_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["choice", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="revision_idempotency_key_unique",
+            ),
+        ]
 
 
 class SecretChoice(models.Model):
-    """What was chosen on a secret ballot. Random key, no seat, no time: only the
-    chamber (for the per-chamber tally, published only above a minimum cell size)."""
+    """What was chosen on a secret ballot. Random key, no seat, no time, no receipt:
+    only the chamber (for the per-chamber tally, published only above a minimum cell
+    size). Nothing a voter holds points to their row, so no voter can prove their
+    choice to anyone (docs/voting.md, "Threat model")."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="secret_choices")
@@ -349,13 +399,10 @@ class SecretChoice(models.Model):
     )
     weight = models.DecimalField(max_digits=6, decimal_places=3)
     reason = models.TextField(blank=True)
-    receipt_code = models.CharField(max_length=16, default=new_receipt_code)
 
     class Meta:
-        ordering = ["receipt_code"]
-        constraints = [
-            models.UniqueConstraint(fields=["receipt_code"], name="secret_receipt_unique")
-        ]
+        # By content, then the random key: the order says nothing of when or who.
+        ordering = ["option__order", "option__key", "chamber__name", "sub_chamber__name", "id"]
 
 
 class AssistedVoteAttestation(models.Model):
@@ -372,7 +419,10 @@ class AssistedVoteAttestation(models.Model):
     mode = models.CharField(_("how"), max_length=12, choices=Mode.choices)
     witness = models.CharField(_("witness"), max_length=200)
     note = models.TextField(_("note"), blank=True)
-    scan = models.FileField(_("scan"), upload_to="attestations/%Y/", blank=True)
+    # Private (governance/storage.py): a paper ballot shows the choice next to the seat.
+    scan = models.FileField(
+        _("scan"), storage=private_storage, upload_to=attestation_scan_name, blank=True
+    )
 
 
 class Decision(models.Model):

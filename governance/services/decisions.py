@@ -1,8 +1,12 @@
-"""Decisions reached without a ballot: a consensus the chair records, objections noted.
+"""Decisions reached without a ballot: a consensus the chair records, objections noted;
+and the publication of a decision's page, which enters the audit chain.
 
 A ballot's decision is recorded by `ballot_certify`; both send
 `signals.decision_recorded` inside their transaction, so the public site drafts the
-decision's page in the same commit.
+decision's page in the same commit. The site calls `decision_publication_record` in
+the transaction that publishes the page (cms.models.DecisionPage.publish), whatever
+the road: the chair's approval in the workflow, a platform admin, a scheduled
+publication.
 """
 
 import datetime
@@ -95,3 +99,41 @@ def decision_record_consensus(
     )
     signals.decision_recorded.send(sender=Decision, decision=decision)
     return decision
+
+
+@transaction.atomic
+def decision_publication_record(
+    *,
+    actor,
+    decision: Decision,
+    page_id: int,
+    revision_id: int | None,
+    language: str,
+    url: str,
+    now: datetime.datetime | None = None,
+) -> None:
+    """Record in the audit chain that a decision's page went live (or a new revision of
+    it did). Only the group's chair (approving) or a platform admin publishes; a
+    scheduled publication has no actor. Call inside the publishing transaction: a
+    refusal here undoes the publication."""
+    group = decision.working_group
+    require(
+        actor is None
+        or permissions.can_certify_results(actor, group)
+        or permissions.is_platform_admin(actor),
+        _("Only the chair publishes a decision of this working group."),
+    )
+    audit.record(
+        actor=actor,
+        action="decision.published",
+        obj=decision,
+        working_group=group,
+        public=True,
+        payload={
+            "page": page_id,
+            "revision": revision_id,
+            "language": language,
+            "url": url,
+            "published_at": now or timezone.now(),
+        },
+    )

@@ -23,7 +23,13 @@ urlpatterns = [
     path("<int:pk>/certify/", views.ballot_certify, name="certify"),
     path("<int:pk>/links/", views.ballot_links_page, name="links"),
     path("<int:pk>/links/send/", views.ballot_links_send, name="send_links"),
+    path("<int:pk>/links/<int:seat_id>/print/", views.ballot_link_print, name="print_link"),
     path("<int:pk>/assisted/", views.assisted, name="assisted"),
+    path(
+        "<int:pk>/assisted/<int:participation_id>/scan/",
+        views.attestation_scan,
+        name="attestation_scan",
+    ),
     path("<int:pk>/bulletin/", views.bulletin_page, name="bulletin"),
     path("<int:pk>/bulletin.csv", views.bulletin_csv, name="bulletin_csv"),
     # A personal link: the token contains ":" and never "/".

@@ -58,6 +58,11 @@ def test_a_miner_votes_in_swahili_by_link_and_finds_the_receipt_on_the_bulletin(
     page.locator('input[name="option"][value="for"]').check()
     page.get_by_role("button").click()
     page.wait_for_load_state()
+    # The vote is final: the page asks again, naming the choice, before casting it.
+    assert Participation.objects.filter(ballot=ballot).count() == 0
+    assert page.locator("strong").first.inner_text().strip() == _sw("For")
+    page.get_by_role("button").click()
+    page.wait_for_load_state()
 
     receipt = page.locator(".r").inner_text().strip()
     participation = Participation.objects.get(ballot=ballot)
@@ -66,7 +71,7 @@ def test_a_miner_votes_in_swahili_by_link_and_finds_the_receipt_on_the_bulletin(
     assert page.locator("html").get_attribute("lang") == "sw"
     # The page and its form post, nothing else: no script, style sheet, font or image.
     assert all("/ballots/v/" in url for url in requests), requests
-    assert len(requests) == 2
+    assert len(requests) == 3
 
     services.ballot_close(actor=None, ballot=ballot, now=ballot.closes_at)
     page.goto(path)
@@ -74,5 +79,10 @@ def test_a_miner_votes_in_swahili_by_link_and_finds_the_receipt_on_the_bulletin(
         closed = translation.gettext("This ballot has closed. The link no longer works.")
     assert closed in html.unescape(page.content())
     page.goto(f"/ballots/{ballot.pk}/bulletin/")
-    assert receipt in page.locator("table.bulletin").inner_text()
+    assert receipt in page.locator("ul.receipt-list").inner_text()
     assert miner.public_name not in page.content()
+
+
+def _sw(message: str) -> str:
+    with translation.override("sw"):
+        return translation.gettext(message)

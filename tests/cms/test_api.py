@@ -578,6 +578,7 @@ def test_ballots_are_closed_ones_with_results_and_bulletins(client, world, spec)
     assert roll_call["bulletin"]["receipts"] == []
     assert votes[0]["seat"] == "Industry 1" and votes[0]["holder"] == "Aline Kazadi"
     assert votes[1]["reason"] == "The budget is too thin." and votes[1]["choice"] == "against"
+    assert (votes[0]["cast_as"], votes[0]["channel"]) == ("holder", "web")
 
     secret = get(client, f"{API}/ballots/{world.secret.pk}")
     assert_matches(spec, f"{API}/ballots/{{ballot_id}}", secret)
@@ -585,7 +586,10 @@ def test_ballots_are_closed_ones_with_results_and_bulletins(client, world, spec)
     assert secret["bulletin"]["votes"] == []
     assert len(receipts) == 8
     assert [r["receipt_code"] for r in receipts] == sorted(r["receipt_code"] for r in receipts)
-    assert all(set(r) == {"receipt_code", "choice", "choice_label"} for r in receipts)
+    assert all(set(r) == {"receipt_code"} for r in receipts)  # apart from the choices
+    choices = secret["bulletin"]["choices"]
+    assert len(choices) == 8 and all(set(c) == {"choice", "choice_label"} for c in choices)
+    assert sum(secret["bulletin"]["channels"].values()) == 8
     chambers = {c["chamber"]: c for c in secret["result"]["chambers"]}
     # One miner voted: withheld; the smallest other chamber (civil, 3) goes with it,
     # or the miners' count would follow from the totals.

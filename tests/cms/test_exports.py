@@ -102,21 +102,25 @@ def test_roll_call_ballot_results_as_csv(client, world):
     )
     assert rows[header + 1][:6] == ["Industry", "2", "2", "1", "1", "0"]
     assert ["Total", "6", "6", "4", "1", "1", ""] in rows
-    bulletin = rows.index(["Seat", "Holder", "Choice", "Reason", "Receipt"])
+    bulletin = rows.index(["Seat", "Holder", "Choice", "Reason", "Receipt", "Cast by", "Channel"])
     assert rows[bulletin + 1][:3] == ["Industry 1", "Aline Kazadi", "For"]
+    assert rows[bulletin + 1][5:] == ["Holder", "Web"]
     assert rows[bulletin + 2][3] == "The budget is too thin."
 
 
 def test_secret_ballot_results_as_xlsx(client, world):
     sheets = xlsx_sheets(client.get(f"/exports/ballots/{world.secret.pk}.xlsx"))
-    assert list(sheets) == ["Ballot", "Result by chamber", "Bulletin"]
+    assert list(sheets) == ["Ballot", "Result by chamber", "Receipts", "Choices"]
     chambers = {row[0]: row for row in sheets["Result by chamber"][1:]}
     assert chambers["Industry"][3:6] == [3, 1, 0]
     assert chambers["Artisanal miners"][3:] == ["withheld"] * 4
     assert chambers["Civil society"][3:] == ["withheld"] * 4
-    header, *receipts = sheets["Bulletin"]
-    assert header == ["Receipt", "Choice"] and len(receipts) == 8
+    # Two tables that nothing joins: a receipt proves a vote was counted, not what it was.
+    header, *receipts = sheets["Receipts"]
+    assert header == ["Receipt"] and len(receipts) == 8 and all(len(r) == 1 for r in receipts)
     assert [r[0] for r in receipts] == sorted(r[0] for r in receipts)
+    header, *choices = sheets["Choices"]
+    assert header == ["Choice"] and len(choices) == 8 and all(len(r) == 1 for r in choices)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

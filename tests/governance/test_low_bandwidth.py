@@ -96,6 +96,25 @@ def text(response) -> str:
     return html.unescape(response.content.decode())
 
 
+def hidden_fields(response) -> dict[str, str]:
+    return {
+        name: html.unescape(value)
+        for name, value in re.findall(
+            r'<input type="hidden" name="([^"]+)" value="([^"]*)"', response.content.decode()
+        )
+    }
+
+
+def vote_by_link(browser, url, data: dict, *, csrf: str | None = None):
+    """Both steps of a link vote: the choice, then its confirmation (the hidden fields
+    of the second form). Returns (confirmation page, answer)."""
+    extra = {"csrfmiddlewaretoken": csrf} if csrf else {}
+    asked = browser.post(url, {**data, **extra})
+    assert asked.status_code == 200, asked.content.decode()[:2000]
+    assert "You chose" in text(asked) or in_swahili("Confirm my vote") in text(asked)
+    return asked, browser.post(url, hidden_fields(asked))
+
+
 def counts(ballot):
     return (
         Participation.objects.filter(ballot=ballot).count(),
@@ -130,7 +149,11 @@ def test_a_holder_votes_through_the_link_and_gets_a_receipt(group, miner):
     browser = Client(enforce_csrf_checks=True)  # as a phone would: cookie, then form
     url = link_for(ballot, seats[0])
     page = browser.get(url)
-    response = browser.post(url, {"option": "for", "csrfmiddlewaretoken": csrf_token(page)})
+    asked = browser.post(url, {"option": "for", "csrfmiddlewaretoken": csrf_token(page)})
+    assert in_swahili("Once cast, this link cannot change the vote. Confirm?") in text(asked)
+    assert Participation.objects.count() == 0  # asking is not casting
+    assert transferred(asked) <= MAX_BYTES and "<script" not in asked.text
+    response = browser.post(url, hidden_fields(asked))
     assert response.status_code == 200
     participation = Participation.objects.get(ballot=ballot)
     assert (participation.seat, participation.cast_by, participation.cast_as) == (
@@ -139,7 +162,7 @@ def test_a_holder_votes_through_the_link_and_gets_a_receipt(group, miner):
         "holder",
     )
     assert participation.channel == "link"
-    code = participation.choice.receipt_code
+    code = participation.receipt_code
     assert code in response.text and participation.choice.option.key == "for"
     size = transferred(response)
     print(f"\nlow-bandwidth receipt page: {size} bytes")
@@ -158,17 +181,18 @@ def test_a_post_without_the_csrf_token_is_refused(group, miner):
 def test_a_secret_ballot_vote_through_the_link(client, group, miner):
     chair, seats, holder, other, rule = miner
     ballot = open_ballot(group, chair, rule, secrecy="secret")
-    response = client.post(link_for(ballot, seats[0]), {"option": "against"})
+    _asked, response = vote_by_link(client, link_for(ballot, seats[0]), {"option": "against"})
     choice = SecretChoice.objects.get(ballot=ballot)
-    assert choice.receipt_code in response.text and choice.option.key == "against"
+    assert Participation.objects.get(ballot=ballot).receipt_code in response.text
+    assert choice.option.key == "against"
 
 
 def test_a_replayed_link_casts_nothing_more(client, group, miner):
     chair, seats, holder, other, rule = miner
     ballot = open_ballot(group, chair, rule)  # its rule allows changing a vote
     url = link_for(ballot, seats[0])
-    first = client.post(url, {"option": "for"})
-    code = RollCallChoice.objects.get().receipt_code
+    _asked, first = vote_by_link(client, url, {"option": "for"})
+    code = Participation.objects.get().receipt_code
     before = counts(ballot)
     for response in (client.get(url), client.post(url, {"option": "against"})):
         assert response.status_code == 200

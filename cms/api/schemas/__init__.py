@@ -27,6 +27,7 @@ from .votes import (
     ResultOut,
     RollCallVoteOut,
     RuleOut,
+    SecretChoiceOut,
     SecretReceiptOut,
     TotalOut,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "RollCallVoteOut",
     "RuleOut",
     "SeatOut",
+    "SecretChoiceOut",
     "SecretReceiptOut",
     "StandardOut",
     "StandardRef",

@@ -1,5 +1,5 @@
-"""Closed ballots (result, bulletin) and decisions. A secret ballot's bulletin row has
-no field for a seat, a chamber or a person."""
+"""Closed ballots (result, bulletin) and decisions. A secret ballot's bulletin has no
+field for a seat, a chamber or a person, and no row joining a receipt to a choice."""
 
 from datetime import datetime
 
@@ -102,6 +102,9 @@ class BallotOut(Schema):
 
 class SecretReceiptOut(Schema):
     receipt_code: str
+
+
+class SecretChoiceOut(Schema):
     choice: str
     choice_label: str
 
@@ -113,15 +116,21 @@ class RollCallVoteOut(Schema):
     choice_label: str
     reason: str
     receipt_code: str
+    cast_as: str  # holder, alternate, proxy, facilitator
+    channel: str  # web, link, printed (a printed personal link), assisted
 
 
 class BulletinOut(Schema):
-    """Secret ballots fill `receipts` (sorted by code, nothing else in a row);
-    roll-call ballots fill `votes` (in roll order)."""
+    """Secret ballots fill `receipts` (the codes, sorted) and `choices` (the choices,
+    sorted): two lists that nothing joins, so a receipt proves a vote was counted but
+    not what it was. Roll-call ballots fill `votes` (in roll order). `channels`: how
+    many votes came through each channel (web, link, printed, assisted)."""
 
     secrecy: str
     receipts: list[SecretReceiptOut]
+    choices: list[SecretChoiceOut]
     votes: list[RollCallVoteOut]
+    channels: dict[str, int]
 
 
 class BallotDetailOut(BallotOut):
@@ -129,12 +138,7 @@ class BallotDetailOut(BallotOut):
 
     @staticmethod
     def resolve_bulletin(obj) -> dict:
-        rows = results.bulletin_rows(obj)
-        return {
-            "secrecy": obj.secrecy,
-            "receipts": rows if obj.is_secret else [],
-            "votes": [] if obj.is_secret else rows,
-        }
+        return results.ballot_bulletin(obj)
 
 
 class DecisionOut(Schema):

@@ -2,7 +2,10 @@
 
     * * * * *  cd /srv/chaintable && .venv/bin/python manage.py run_scheduled
 
-It closes and counts ballots whose time has come, then queues the due emails
+It applies the role and seat terms that started or ended since the last run (so
+rights follow a term within a minute of its midnight, and sockets of the people
+concerned close at once), closes and counts ballots whose time has come, then
+queues the due emails
 (period opened, 7 days / 1 day before a period closes, 48 h / 24 h ballot reminders).
 Each step is idempotent, so overlapping or repeated runs are harmless; the emails
 go out through the task worker (`manage.py db_worker`).
@@ -11,17 +14,22 @@ go out through the task worker (`manage.py db_worker`).
 from django.core.management.base import BaseCommand
 
 from consultations.notifications import send_due_reminders as consultation_reminders
-from governance import ballot_reminders, services
+from governance import ballot_reminders, permissions, services
 
 
 class Command(BaseCommand):
-    help = "Close due ballots and queue due reminders. Run every minute from cron."
+    help = (
+        "Apply role and seat terms that started or ended, close due ballots and queue due "
+        "reminders. Run every minute from cron."
+    )
 
     def handle(self, *args, **options):
+        terms = permissions.sync_due_terms()
         closed = services.close_due_ballots()
         ballots = ballot_reminders.send_due_reminders()
         periods = consultation_reminders()
         self.stdout.write(
             f"Closed {closed} ballot(s); reminded {ballots} ballot(s); queued {periods} "
-            "comment-period notification(s)."
+            f"comment-period notification(s); terms applied: {terms} (person, group) "
+            "pair(s) changed."
         )

@@ -17,6 +17,22 @@ from governance import bulletin
 from governance.models import Ballot, Participation
 
 
+def recount_problems(ballot: Ballot) -> list[str]:
+    """What does not add up on a closed ballot (empty: its bulletin recounts to its result).
+    A module function, not a Command method: `check` is BaseCommand's own system check,
+    which Django runs before `handle` when the command is started from the command line."""
+    rows = bulletin.rows(ballot)
+    problems = []
+    took_part = Participation.objects.filter(ballot=ballot).count()
+    if took_part != len(rows):
+        problems.append(f"{took_part} seats took part but the bulletin lists {len(rows)}")
+    try:
+        recomputed = bulletin.recount(ballot, rows)
+    except (ValueError, KeyError) as exc:  # a bulletin that does not fit roll or rule
+        return [*problems, f"cannot recount: {exc}"]
+    return problems + bulletin.differences(ballot.result, recomputed)
+
+
 class Command(BaseCommand):
     help = "Recount closed ballots from their bulletins and compare with the stored results."
 
@@ -43,7 +59,7 @@ class Command(BaseCommand):
             ballots = [ballot]
         failed = 0
         for ballot in ballots:
-            problems = self.check(ballot)
+            problems = recount_problems(ballot)
             if problems:
                 failed += 1
                 self.stderr.write(f"MISMATCH ballot {ballot.pk} ({ballot.title}):")
@@ -55,15 +71,3 @@ class Command(BaseCommand):
             self.stdout.write("OK: no closed ballots to verify")
         if failed:
             sys.exit(1)
-
-    def check(self, ballot: Ballot) -> list[str]:
-        rows = bulletin.rows(ballot)
-        problems = []
-        took_part = Participation.objects.filter(ballot=ballot).count()
-        if took_part != len(rows):
-            problems.append(f"{took_part} seats took part but the bulletin lists {len(rows)}")
-        try:
-            recomputed = bulletin.recount(ballot, rows)
-        except (ValueError, KeyError) as exc:  # a bulletin that does not fit roll or rule
-            return [*problems, f"cannot recount: {exc}"]
-        return problems + bulletin.differences(ballot.result, recomputed)

@@ -16,13 +16,14 @@ vote (roll-call ballots whose rule allows it) replaces the choice and keeps hist
     delegations  a holder names or revokes a proxy for one ballot
     casting      cast or change a seat's vote (holder, alternate, proxy); the precedence
     assisted     a facilitator records an assisted vote, with its attestation
+    links        a holder without email gets a printed personal link, before a witness
     closing      close and count, early by the chair or on time by the scheduler
     certifying   the chair certifies the result as a decision
 """
 
 from .assisted import vote_record_assisted
 from .cancelling import ballot_cancel
-from .casting import MAX_REASON, standing, vote_cast
+from .casting import MAX_REASON, Receipt, standing, vote_cast, vote_is_final
 from .certifying import ballot_certify
 from .closing import ballot_close, close_due_ballots
 from .delegations import delegation_grant, delegation_revoke
@@ -33,6 +34,7 @@ from .drafting import (
     ballot_save,
     voting_rule_save,
 )
+from .links import ballot_link_print
 from .opening import ballot_open
 
 __all__ = [
@@ -40,9 +42,11 @@ __all__ = [
     "FITTING_METHODS",
     "MAX_REASON",
     "NOT_YOUR_BALLOTS",
+    "Receipt",
     "ballot_cancel",
     "ballot_certify",
     "ballot_close",
+    "ballot_link_print",
     "ballot_open",
     "ballot_save",
     "close_due_ballots",
@@ -50,6 +54,7 @@ __all__ = [
     "delegation_revoke",
     "standing",
     "vote_cast",
+    "vote_is_final",
     "vote_record_assisted",
     "voting_rule_save",
 ]

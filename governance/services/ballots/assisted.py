@@ -18,7 +18,7 @@ from ...models import (
     Seat,
 )
 from .._base import refuse, require
-from .casting import audit_cast, chosen_option, locked_open_ballot, record_choice
+from .casting import Receipt, audit_cast, chosen_option, locked_open_ballot, record_choice
 
 
 @transaction.atomic
@@ -34,7 +34,7 @@ def vote_record_assisted(
     reason: str = "",
     scan=None,
     now: datetime.datetime | None = None,
-) -> str:
+) -> Receipt:
     """A facilitator records the in-person, paper or phone vote of a seat assigned to them."""
     now = now or timezone.now()
     ballot = locked_open_ballot(ballot, now)
@@ -71,6 +71,6 @@ def vote_record_assisted(
         note=note.strip(),
         scan=scan or "",
     )
-    receipt = record_choice(ballot, entry, participation, option, reason)
+    record_choice(ballot, entry, participation, option, reason)
     audit_cast(actor, ballot, participation, "vote.assisted")
-    return receipt
+    return Receipt(participation.receipt_code, option_key=option.key)

@@ -1,5 +1,5 @@
 """What the ballot views share: finding a ballot the viewer may see, showing a
-service's refusal, the seat forms' prefix and the receipt page."""
+service's refusal, the seat forms' prefix, the confirmation step and the receipt page."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -40,8 +40,16 @@ def seat_prefix(seat_id: int) -> str:
     return f"seat-{seat_id}"
 
 
-def receipt_page(request, ballot: Ballot, seat: Seat, receipt: str, option_key: str, back: str):
-    option = ballot.options.filter(key=option_key).first()
+def chosen_label(ballot: Ballot, receipt, option_key: str) -> str:
+    """The choice to show with a receipt: the one just cast; for a repeated submission,
+    the one on record (none for a secret ballot, where no record links the two)."""
+    if getattr(receipt, "replayed", False):
+        option_key = receipt.option_key
+    option = ballot.options.filter(key=option_key).first() if option_key else None
+    return _(option.label) if option else ""
+
+
+def receipt_page(request, ballot: Ballot, seat: Seat, receipt, option_key: str, back: str):
     response = render(
         request,
         "governance/ballots/receipt.html",
@@ -49,7 +57,30 @@ def receipt_page(request, ballot: Ballot, seat: Seat, receipt: str, option_key: 
             "ballot": ballot,
             "seat": seat,
             "receipt": receipt,
+            "replayed": getattr(receipt, "replayed", False),
+            "choice": chosen_label(ballot, receipt, option_key),
+            "back": back,
+        },
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def confirm_page(request, ballot: Ballot, seat: Seat, form, back: str):
+    """The second step of a vote that cannot be changed afterwards: "You chose X.
+    Confirm?", without JavaScript. The form's fields (its idempotency key included)
+    go back as hidden fields, confirmed."""
+    option = ballot.options.filter(key=form.cleaned_data["option"]).first()
+    response = render(
+        request,
+        "governance/ballots/confirm.html",
+        {
+            "ballot": ballot,
+            "seat": seat,
             "choice": _(option.label) if option else "",
+            "reason": form.cleaned_data["reason"],
+            "hidden": form.confirmation_fields(),
+            "action": request.path,
             "back": back,
         },
     )

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from ... import services
 from ...forms.ballots import AssistedVoteForm
-from ...models import Participation
+from ...models import AssistedVoteAttestation, Participation
 from ._base import ballot_or_404, receipt_page, show_refusal
+from .attestations import attestation_rows
 
 
 @login_required
@@ -67,6 +68,13 @@ def assisted(request, pk: int):
             "voted": voted,
             "form": form,
             "accepting": ballot.is_accepting_votes(),
+            "attestations": attestation_rows(
+                request,
+                ballot,
+                AssistedVoteAttestation.objects.filter(
+                    participation__ballot=ballot, participation__cast_by=request.user
+                ),
+            ),
         },
         status=status,
     )

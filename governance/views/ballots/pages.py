@@ -18,12 +18,11 @@ from ...models import (
     CastAs,
     Delegation,
     Participation,
-    RollCallChoice,
     RollEntry,
     VotingRule,
     WorkingGroup,
 )
-from ...services.ballots import standing
+from ...services.ballots import standing, vote_is_final
 from ...tally import outcome_label
 from ._base import FINISHED, ballot_or_404, seat_prefix
 
@@ -180,15 +179,9 @@ def seat_cards(request, ballot: Ballot, bound: dict | None = None) -> list[SeatC
             ballot=ballot, seat_id__in=seat_ids, revoked_at__isnull=True
         ).select_related("proxy")
     }
-    mine = {}
-    if not ballot.is_secret:
-        mine = dict(
-            RollCallChoice.objects.filter(
-                participation__ballot=ballot,
-                participation__seat_id__in=seat_ids,
-                participation__cast_by=user,
-            ).values_list("participation__seat_id", "receipt_code")
-        )
+    # A receipt proves that a vote was counted, never what it was (on a secret ballot
+    # no record links the two): the one who cast it may see it again here.
+    mine = {seat_id: p.receipt_code for seat_id, p in voted.items() if p.cast_by_id == user.pk}
     accepting = ballot.is_accepting_votes()
     cards = []
     for entry in entries:
@@ -220,6 +213,7 @@ def _detail_context(request, ballot: Ballot, bound: dict | None = None) -> dict:
         "accepting": ballot.is_accepting_votes(),
         "not_yet": ballot.status == BallotStatus.OPEN and timezone.now() < ballot.opens_at,
         "cards": seat_cards(request, ballot, bound),
+        "final": vote_is_final(ballot),
         "result": result_view(ballot),
         "can_run": can_run,
         "can_certify": permissions.can_certify_results(user, group),

@@ -1,20 +1,23 @@
-"""Running a ballot: create a draft, open, cancel, close early, certify; and each
-seat's personal link for the secretariat to send."""
+"""Running a ballot: create a draft, open, cancel, close early, certify; and how each
+seat's personal link reaches its holder (emailed, or printed before a witness)."""
 
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ... import ballot_links, ballot_reminders, permissions, services
-from ...forms.ballots import BallotForm, CancelForm
-from ...models import BallotStatus, WorkingGroup
+from ...forms.ballots import BallotForm, CancelForm, PrintLinkForm
+from ...models import BallotStatus, Seat, WorkingGroup
 from ._base import ballot_or_404, show_refusal
+from .attestations import attestation_rows
 
 
 @login_required
@@ -87,26 +90,60 @@ def ballot_certify(request, ballot):
     return _("The result is certified and recorded as a decision.")
 
 
-# --- Personal links for the secretariat ------------------------------------------------
+# --- Personal links: emailed to holders, printed before a witness ------------------------
+
+
+def _links_context(ballot, print_forms=None) -> dict:
+    """Each seat of the roll: its holder, how their link reaches them (email, or a
+    printout for a holder without an email address), whether the seat has voted, the
+    printouts made. Never a link: a link casts the seat's vote."""
+    print_forms = print_forms or {}
+    entries = list(ballot.roll.select_related("seat", "chamber", "holder"))
+    voted = set(ballot.participations.values_list("seat_id", flat=True))
+    printed: dict[int, list] = {}
+    for printout in ballot.printed_links.select_related("printed_by").order_by("printed_at"):
+        printed.setdefault(printout.seat_id, []).append(printout)
+    rows = []
+    for entry in entries:
+        holder = entry.holder
+        printable = (
+            ballot.status == BallotStatus.OPEN
+            and holder is not None
+            and not holder.email
+            and entry.seat_id not in voted
+        )
+        rows.append(
+            {
+                "entry": entry,
+                "by_email": bool(holder and holder.email),
+                "voted": entry.seat_id in voted,
+                "printed": printed.get(entry.seat_id, []),
+                "print_form": print_forms.get(entry.seat_id)
+                or (PrintLinkForm(prefix=f"seat-{entry.seat_id}") if printable else None),
+            }
+        )
+    return {"ballot": ballot, "rows": rows, "open": ballot.status == BallotStatus.OPEN}
+
+
+def _require_runner(request, ballot) -> None:
+    if not permissions.can_run_ballots(request.user, ballot.working_group):
+        raise PermissionDenied
 
 
 @login_required
-def ballot_links_page(request, pk: int):
-    """Each seat's personal link, for the secretariat to send by SMS or email."""
+def ballot_links_page(request, pk: int, *, print_forms=None, status=200):
+    """How each seat's personal link reaches its holder: by email, or printed."""
     ballot = ballot_or_404(request, pk)
-    if not permissions.can_run_ballots(request.user, ballot.working_group):
-        raise PermissionDenied
-    rows = []
-    if ballot.status == BallotStatus.OPEN:
-        base = request.build_absolute_uri("/").rstrip("/")
-        for entry in ballot.roll.select_related("seat", "chamber", "holder"):
-            rows.append(
-                {
-                    "entry": entry,
-                    "url": base + ballot_links.link_path(entry) if entry.holder_id else "",
-                }
-            )
-    response = render(request, "governance/ballots/links.html", {"ballot": ballot, "rows": rows})
+    _require_runner(request, ballot)
+    response = render(
+        request,
+        "governance/ballots/links.html",
+        {
+            **_links_context(ballot, print_forms),
+            "attestations": attestation_rows(request, ballot),
+        },
+        status=status,
+    )
     add_never_cache_headers(response)
     return response
 
@@ -124,3 +161,48 @@ def ballot_links_send(request, pk: int):
             request, _("Personal links are on their way to %(n)s holders.") % {"n": count}
         )
     return redirect("ballots:links", pk=ballot.pk)
+
+
+@login_required
+@require_POST
+def ballot_link_print(request, pk: int, seat_id: int):
+    """Print a seat's personal link for a holder without email, before a witness. The
+    link is shown on this answer only (made from the recorded printout, never stored);
+    printing again makes and records another printout."""
+    ballot = ballot_or_404(request, pk)
+    _require_runner(request, ballot)
+    seat = get_object_or_404(Seat, pk=seat_id)
+    form = PrintLinkForm(request.POST, prefix=f"seat-{seat_id}")
+    if form.is_valid():
+        try:
+            printed, entry = services.ballot_link_print(
+                actor=request.user, ballot=ballot, seat=seat, witness=form.cleaned_data["witness"]
+            )
+        except (ValidationError, PermissionDenied) as error:
+            show_refusal(request, error, form)
+        else:
+            return _printout(request, ballot, entry, printed)
+    return ballot_links_page(request, pk, print_forms={seat_id: form}, status=400)
+
+
+def _printout(request, ballot, entry, printed):
+    holder = entry.holder
+    language = holder.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        zone = holder.time_zone or ballot.working_group.reference_time_zone
+        with timezone.override(zone):
+            response = render(
+                request,
+                "governance/ballots/printed_link.html",
+                {
+                    "ballot": ballot,
+                    "entry": entry,
+                    "printed": printed,
+                    "url": request.build_absolute_uri("/").rstrip("/")
+                    + ballot_links.link_path(entry, printed),
+                    "language": language,
+                },
+            )
+    response.headers["X-Robots-Tag"] = "noindex"
+    add_never_cache_headers(response)
+    return response

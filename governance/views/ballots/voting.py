@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from ... import services
 from ...forms.ballots import DelegationForm, VoteForm
 from ...models import CastChannel, Delegation, Seat
-from ._base import ballot_or_404, receipt_page, seat_prefix, show_refusal
+from ._base import ballot_or_404, confirm_page, receipt_page, seat_prefix, show_refusal
 from .pages import render_detail
 
 
@@ -22,22 +22,26 @@ def vote(request, pk: int, seat_id: int):
     seat = get_object_or_404(Seat, pk=seat_id)
     form = VoteForm(request.POST, ballot=ballot, prefix=seat_prefix(seat_id))
     status = 400
+    back = reverse("ballots:detail", args=[ballot.pk])
     if form.is_valid():
+        data = form.cleaned_data
+        if services.vote_is_final(ballot) and not data["confirmed"]:
+            return confirm_page(request, ballot, seat, form, f"{back}#seat-{seat.pk}")
         try:
             receipt = services.vote_cast(
                 actor=request.user,
                 ballot=ballot,
                 seat=seat,
-                option_key=form.cleaned_data["option"],
-                reason=form.cleaned_data["reason"],
+                option_key=data["option"],
+                reason=data["reason"],
                 channel=CastChannel.WEB,
+                idempotency_key=data["idempotency_key"],
             )
         except (ValidationError, PermissionDenied) as error:
             show_refusal(request, error, form)
             status = 403 if isinstance(error, PermissionDenied) else 400
         else:
-            back = reverse("ballots:detail", args=[ballot.pk])
-            return receipt_page(request, ballot, seat, receipt, form.cleaned_data["option"], back)
+            return receipt_page(request, ballot, seat, receipt, data["option"], back)
     else:
         messages.error(request, _("Your vote was not recorded: see the form below."))
     ballot.refresh_from_db()
