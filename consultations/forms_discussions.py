@@ -13,7 +13,11 @@ def _body_field() -> forms.CharField:
         label=_("Your message"),
         max_length=MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_MESSAGE_LENGTH}),
-        error_messages={"required": _("Write your message.")},
+        error_messages={
+            "required": _("Write your message."),
+            "max_length": _("Keep your message to at most %(n)s characters.")
+            % {"n": MAX_MESSAGE_LENGTH},
+        },
         help_text=_("Plain text, up to %(n)s characters.") % {"n": MAX_MESSAGE_LENGTH},
     )
 
