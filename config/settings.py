@@ -194,6 +194,15 @@ STORAGES = {
     },
 }
 
+# Uploads: a request larger than this is refused with a page saying so (config.errors);
+# a draft (.docx, 10 MB) or a comment spreadsheet fits, with its form, under it.
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=12 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "config.errors.UploadSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Chaintable <noreply@chaintable.local>")
 
