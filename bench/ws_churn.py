@@ -19,8 +19,10 @@ are set up as in bench/ws_fanout.py, whose helpers it uses):
    (0 if every socket cleaned up).
 
 "Flat" means the growth between the two readings stays within allocator noise: under
-0.05 KiB per cycle (a leak of one socket's state, as before the fix, was ~1 KiB per
-cycle, i.e. ~10 MiB over 10,000 cycles). Every wait is bounded; daphne is stopped.
+0.05 KiB per cycle. Not reached yet: measured on the 2-core machine, 10,000 cycles
+grew daphne from 166.5 to 193.8 MiB (+2.8 KiB per cycle) and 2,000 cycles +2.7 KiB
+per cycle, with no ghost viewer and no group entry left; what still grows is not
+the consumers' presence or groups. Every wait is bounded; daphne is stopped.
 """
 
 import argparse
