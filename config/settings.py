@@ -130,9 +130,12 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis unreachable: a miss, never an error page (config/cache.py).
+            "BACKEND": "config.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_PREFIX", default="ct"),
+            # Fail fast when Redis is away, so that a page waits at most this long.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
@@ -196,6 +199,15 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Uploads: a request larger than this is refused with a page saying so (config.errors);
+# a draft (.docx, 10 MB) or a comment spreadsheet fits, with its form, under it.
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=12 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "config.errors.UploadSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Chaintable <noreply@chaintable.local>")

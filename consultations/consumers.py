@@ -20,7 +20,8 @@ server → client
   {"type": "presence", "count": n, "names": [...]}   names for members only
 
 Close codes: 4400 malformed frame or unknown type, 4413 frame over 8 KB,
-4429 too many frames, 4403 no (longer any) access, 1013 live updates unavailable.
+4429 too many frames, 4403 no (longer any) access, 4503 live updates unavailable
+(Redis unreachable: reconnect with backoff; the replay catches up).
 
 Access is checked on connect and for every frame the client sends. While connected,
 changes made through the site reach the socket at once: every signed-in socket
@@ -57,6 +58,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections
 
 from governance.events import person_group, session_digest
+from governance.sockets import CLOSE_TRY_AGAIN, SafeSocketMixin
 
 from . import discussion_events as events
 from .models import Thread
@@ -72,7 +74,6 @@ CLOSE_MALFORMED = 4400
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_BIG = 4413
 CLOSE_TOO_MANY = 4429
-CLOSE_TRY_AGAIN = 1013
 
 
 def _setting(name: str, default: float) -> float:
@@ -147,7 +148,7 @@ def _first_look(thread_id: int, session_key: str | None, user_id: int | None):
 # --- The consumer -----------------------------------------------------------------------
 
 
-class ThreadConsumer(AsyncJsonWebsocketConsumer):
+class ThreadConsumer(SafeSocketMixin, AsyncJsonWebsocketConsumer):
     async def dispatch(self, message):
         """Channels closes stale database connections before every handler: a hop to
         the one shared sync thread per event and per socket. Every database call here
@@ -170,6 +171,7 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
         self.last_presence = None
         self.frames: deque[float] = deque()
         self.ticker = self.checking = None
+        self.live_groups: list[str] = []
         # Sockets that arrived together should not all re-check at the same moment.
         self.recheck_every = _setting("DISCUSSION_RECHECK_SECONDS", 300) * random.uniform(0.8, 1.2)
         self.thread, self.access = await in_db_thread(_first_look)(
@@ -181,11 +183,13 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
         if not self.access.read:
             await self._close(CLOSE_FORBIDDEN)
             return
-        self.live_groups = [self.group]
+        wanted = [self.group]
         if self.user_id is not None:
-            self.live_groups.append(person_group(self.user_id))
+            wanted.append(person_group(self.user_id))
         try:
-            for group in self.live_groups:
+            for group in wanted:
+                # Listed before it is added: whatever happens next, leave() discards it.
+                self.live_groups.append(group)
                 await self.channel_layer.group_add(group, self.channel_name)
         except Exception:
             logger.warning("thread %s: channel layer unavailable", self.thread_id, exc_info=True)
@@ -206,20 +210,20 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
         self.ticker = asyncio.create_task(self._tick())
 
     async def disconnect(self, code):
+        await self.leave()
+
+    async def leave(self):
+        """Out of presence and the groups, however the socket ends (SafeSocketMixin
+        runs this again when the consumer stops, whatever stopped it)."""
         self.closing = True
-        for task in (self.ticker, self.checking):
+        for task in (getattr(self, "ticker", None), getattr(self, "checking", None)):
             if task is not None and task is not asyncio.current_task():
                 task.cancel()
-        if not self.joined:
-            return
-        self.joined = False
-        events.presence.leave(self.thread_id, self.channel_name)
-        events.presence.changed(self.thread_id, self.channel_layer)
-        try:
-            for group in self.live_groups:
-                await self.channel_layer.group_discard(group, self.channel_name)
-        except Exception:
-            logger.warning("thread %s: could not leave the group", self.thread_id, exc_info=True)
+        if getattr(self, "joined", False):
+            self.joined = False
+            events.presence.leave(self.thread_id, self.channel_name)
+            events.presence.changed(self.thread_id, self.channel_layer)
+        await self.discard_groups(getattr(self, "live_groups", []))
 
     async def _close(self, code: int) -> None:
         if not self.closing:
@@ -407,6 +411,7 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
                 stale = time.monotonic() - self.checked_at >= self.recheck_every
                 if stale and not await self._recheck():
                     return
+                events.presence.touch(self.thread_id, self.channel_name)
                 if events.presence.due(self.thread_id):
                     events.presence.changed(self.thread_id, self.channel_layer)
             except asyncio.CancelledError:

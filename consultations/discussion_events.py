@@ -122,13 +122,20 @@ def presence_frames(count: int, names: list[str]) -> tuple[str, str]:
 
 
 class PresenceBoard:
+    """Each viewer is kept with the time its socket last said it is alive (on joining
+    and at every tick of the socket, DISCUSSION_TICK_SECONDS), and counts only while
+    that is younger than TTL: a socket that died without cleaning up (its process's
+    event loop stalled, a bug) stops counting within a minute instead of haunting
+    the thread. The process's published list expires the same way."""
+
     DEBOUNCE = 0.5  # seconds between two broadcasts for one thread from one process
-    REFRESH = 30  # seconds between re-publications of an unchanged list
-    TTL = 90  # a process's list expires this long after its last publication
+    REFRESH = 15  # seconds between re-publications of an unchanged list
+    TTL = 45  # a viewer, or a process's list, counts this long after its last sign of life
 
     def __init__(self):
         self._pid = self._process = None
-        self.local: dict[int, dict[str, tuple]] = {}  # thread → {channel: (person id, name)}
+        # thread → {channel: (person id, name, last sign of life)}
+        self.local: dict[int, dict[str, tuple]] = {}
         self.published_at: dict[int, float] = {}
         self.pending: dict[int, asyncio.Task] = {}  # thread → the debounced announcement
         self.lock = threading.Lock()
@@ -154,7 +161,24 @@ class PresenceBoard:
         return self._store
 
     def join(self, thread_id: int, channel: str, person_id: int | None, name: str) -> None:
-        self.local.setdefault(thread_id, {})[channel] = (person_id, name)
+        self.local.setdefault(thread_id, {})[channel] = (person_id, name, time.monotonic())
+
+    def touch(self, thread_id: int, channel: str) -> None:
+        """The socket on `channel` is still there."""
+        entry = self.local.get(thread_id, {}).get(channel)
+        if entry is not None:
+            self.local[thread_id][channel] = (*entry[:2], time.monotonic())
+
+    def _alive(self, thread_id: int) -> list[tuple]:
+        """This process's viewers of a thread, the silent ones dropped."""
+        viewers = self.local.get(thread_id, {})
+        horizon = time.monotonic() - self.TTL
+        for channel in [c for c, entry in viewers.items() if entry[2] < horizon]:
+            logger.warning("presence: dropped a silent viewer of thread %s", thread_id)
+            viewers.pop(channel, None)
+        if not viewers:
+            self.local.pop(thread_id, None)
+        return [(person_id, name) for person_id, name, _seen in viewers.values()]
 
     def leave(self, thread_id: int, channel: str) -> None:
         viewers = self.local.get(thread_id, {})
@@ -166,7 +190,7 @@ class PresenceBoard:
         """Everyone viewing, from this process's list and the others' published ones;
         with `publish`, this process's list is written first. Blocking: run in a thread."""
         base = f"discussion:presence:{thread_id}"
-        mine = list(self.local.get(thread_id, {}).values())
+        mine = self._alive(thread_id)
         viewers = list(mine)
         try:
             now = time.time()

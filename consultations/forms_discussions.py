@@ -3,9 +3,17 @@
 import uuid
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_MESSAGE_LENGTH
+
+# Formatted when shown, in the reader's language (not once, at import).
+_too_long = lazy(
+    lambda: gettext("Keep your message to at most %(n)s characters.") % {"n": MAX_MESSAGE_LENGTH},
+    str,
+)
 
 
 def _body_field() -> forms.CharField:
@@ -13,7 +21,10 @@ def _body_field() -> forms.CharField:
         label=_("Your message"),
         max_length=MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_MESSAGE_LENGTH}),
-        error_messages={"required": _("Write your message.")},
+        error_messages={
+            "required": _("Write your message."),
+            "max_length": _too_long(),
+        },
         help_text=_("Plain text, up to %(n)s characters.") % {"n": MAX_MESSAGE_LENGTH},
     )
 

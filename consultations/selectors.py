@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from governance.models import Chamber
 from governance.selectors import is_artisanal_miners
 
+from . import visibility
 from .models import (
     Audience,
     Clause,
@@ -260,10 +261,11 @@ def standard_get(slug: str) -> Standard:
     return get_object_or_404(Standard.objects.select_related("working_group"), slug=slug)
 
 
-def standard_versions(standard: Standard) -> list[DraftVersion]:
-    """Versions (oldest first) with their periods and clause counts."""
+def standard_versions(standard: Standard, reader, *, private=None) -> list[DraftVersion]:
+    """The versions `reader` may read (consultations.visibility), oldest first, with
+    their periods and clause counts."""
     return list(
-        DraftVersion.objects.filter(standard=standard)
+        visibility.readable_versions(reader, standard, private=private)
         .annotate(clause_count=Count("clauses"))
         .prefetch_related(
             Prefetch(
@@ -294,12 +296,11 @@ def clause_numbers(version: DraftVersion) -> set[str]:
 DOWNLOADABLE = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
 
 
-def downloadable_version_get(standard: Standard, label: str) -> DraftVersion:
-    """A version that was adopted (in force or superseded); drafts and versions still
-    in consultation are not documents of record (404)."""
+def downloadable_version_get(standard: Standard, label: str, reader) -> DraftVersion:
+    """A version that was adopted (in force or superseded) and that `reader` may read;
+    drafts and versions still in consultation are not documents of record (404)."""
     return get_object_or_404(
-        DraftVersion.objects.select_related("standard__working_group"),
-        standard=standard,
+        visibility.readable_versions(reader, standard).select_related("standard__working_group"),
         label=label,
         status__in=DOWNLOADABLE,
     )

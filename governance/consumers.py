@@ -5,7 +5,8 @@ A client connects to /ws/ballots/<id>/, is let in if it may see the ballot page
 "turnout.changed", "ballot.closed" and "ballot.cancelled" event the ballot
 services broadcast after commit. Turnout is counts per chamber: never who voted
 (secret ballots) and never what. Clients send nothing; a frame that is not JSON
-closes the socket.
+closes the socket. With the channel layer unreachable the socket closes with 4503
+and the page's script reconnects with backoff (the turnout comes on connecting).
 """
 
 import json
@@ -15,11 +16,12 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from . import events, permissions, selectors
 from .models import Ballot, BallotStatus
+from .sockets import CLOSE_TRY_AGAIN, LAYER_DOWN, SafeSocketMixin
 
 CLOSE_MALFORMED = 4400
 
 
-class BallotTurnoutConsumer(AsyncJsonWebsocketConsumer):
+class BallotTurnoutConsumer(SafeSocketMixin, AsyncJsonWebsocketConsumer):
     group_name: str | None = None
 
     async def connect(self):
@@ -29,7 +31,13 @@ class BallotTurnoutConsumer(AsyncJsonWebsocketConsumer):
             return
         # Join first, then read: an event between the two is sent twice, never lost.
         self.group_name = events.ballot_group(self.ballot_id)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        try:
+            await self.channel_layer.group_add(self.group_name, self.channel_name)
+        except LAYER_DOWN:
+            # Accept, then close: the script sees 4503 and comes back later.
+            await self.accept()
+            await self.close(code=CLOSE_TRY_AGAIN)
+            return
         await self.accept()
         status, turnout = await self._state()
         await self.send_json({"type": "turnout", "ballot": self.ballot_id, "turnout": turnout})
@@ -37,8 +45,12 @@ class BallotTurnoutConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "closed", "ballot": self.ballot_id, "status": status})
 
     async def disconnect(self, code):
+        await self.leave()
+
+    async def leave(self):
         if self.group_name:
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+            group, self.group_name = self.group_name, None
+            await self.discard_groups([group])
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         """Nothing is expected from clients: well-formed frames are ignored."""

@@ -7,7 +7,8 @@ outputs are cached as "public", so they never depend on the reader.
 
 - Working groups: every group but a closed one (as the CMS lists them); ballots
   and decisions follow their group.
-- Versions still being drafted are the group's own work; clauses follow them.
+- Versions: those anyone may read (consultations.visibility: adopted, or put out to
+  a public round); drafts and members-only drafts never appear; clauses follow them.
 - Comment periods: the public ones only. Members-only periods, their comments and
   dispositions never appear. Withdrawn comments do not either; dispositions only
   once the period's report is published.
@@ -19,15 +20,13 @@ from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from consultations import visibility
 from consultations.models import (
     Audience,
-    Clause,
     Comment,
     Consultation,
-    DraftVersion,
     PeriodState,
     Standard,
-    VersionStatus,
 )
 from governance.models import (
     Chamber,
@@ -166,7 +165,7 @@ def organisations():
 
 def versions():
     return (
-        DraftVersion.objects.exclude(status=VersionStatus.DRAFTING)
+        visibility.public_versions()
         .select_related("standard", "based_on")
         .annotate(clause_count=Count("clauses"))
         .prefetch_related(
@@ -183,7 +182,7 @@ def versions():
 
 
 def standards():
-    shown = DraftVersion.objects.exclude(status=VersionStatus.DRAFTING).order_by("created_at", "id")
+    shown = visibility.public_versions().order_by("created_at", "id")
     return (
         Standard.objects.select_related("working_group")
         .prefetch_related(Prefetch("versions", queryset=shown, to_attr="public_versions"))
@@ -193,7 +192,7 @@ def standards():
 
 def clauses():
     return (
-        Clause.objects.exclude(version__status=VersionStatus.DRAFTING)
+        visibility.public_clauses()
         .select_related("version__standard")
         .order_by("version__standard__title", "version__created_at", "version_id", "order", "id")
     )

@@ -227,10 +227,12 @@ class Message(models.Model):
             models.UniqueConstraint(
                 fields=["thread", "sequence"], name="message_sequence_unique_in_thread"
             ),
+            # A key answers for one person's post in one thread: the same key sent
+            # to another thread is another message.
             models.UniqueConstraint(
-                fields=["author", "idempotency_key"],
+                fields=["thread", "author", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
-                name="message_idempotency_key_unique",
+                name="message_idempotency_key_unique_in_thread",
             ),
             models.CheckConstraint(
                 condition=Q(sequence__isnull=True) | Q(sequence__gt=0),

@@ -24,6 +24,7 @@ from ..forms import add_service_error
 from ..forms_discussions import MessageEditForm, MessageForm, ReviewForm, SensitiveTermForm
 from ..models import Audience, Clause, Consultation, Message, SensitiveTerm, Thread
 from ..services import discussions as services
+from ._common import refused
 
 PAGE_SIZE = 100
 TEMPLATES = "consultations/discussions/"
@@ -153,8 +154,9 @@ def thread_post(request, pk):
     form = MessageForm(request.POST)
     if not form.is_valid():
         if wants_json:
+            errors = form.errors.get("body") or [_("Write your message.")]
             return JsonResponse(
-                {"ok": False, "code": "invalid", "message": _("Write your message.")}, status=400
+                {"ok": False, "code": "invalid", "message": " ".join(errors)}, status=400
             )
         context = thread_context(request, thread, access, form=form)
         return render(request, TEMPLATES + "thread.html", context)
@@ -327,8 +329,30 @@ def consultation_thread(request, pk, key=None):
 
 
 def ballot_thread(request, pk):
+    """The debate on a motion. A GET only finds it: while nobody has started it, the
+    page offers to (a POST, for those who may post); nothing is made by reading."""
     ballot = get_object_or_404(Ballot.objects.select_related("working_group"), pk=pk)
-    return _group_gate(request, ballot.working_group, lambda: services.thread_for_ballot(ballot))
+    if not services.may_read_ballot_debate(request.user, ballot):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise Http404
+    if request.method == "POST":
+        try:
+            thread = services.ballot_thread_start(actor=request.user, ballot=ballot)
+        except PermissionDenied as error:
+            return refused(request, str(error))
+        return redirect(_thread_url(thread))
+    thread = Thread.objects.filter(ballot=ballot).first()
+    if thread is not None:
+        return redirect(_thread_url(thread))
+    return render(
+        request,
+        TEMPLATES + "ballot_start.html",
+        {
+            "ballot": ballot,
+            "may_start": permissions.can_post_discussion(request.user, ballot.working_group),
+        },
+    )
 
 
 def group_thread(request, slug):

@@ -9,20 +9,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
 
-from governance import permissions
-
-from .. import redline, selectors, standard_downloads
+from .. import redline, selectors, standard_downloads, visibility
 from ..forms import RedlineForm
 from ..models import Audience, VersionStatus
 from ._common import require_read
 
 
 def _visible_versions(user, standard):
-    """Versions still being drafted are the group's own work until put out for comment."""
-    private = permissions.can_view_private(user, standard.working_group)
-    versions = selectors.standard_versions(standard)
-    if not private:
-        versions = [v for v in versions if v.status != VersionStatus.DRAFTING]
+    """The versions `user` may read (consultations.visibility), with the periods shown."""
+    private = visibility.reads_privately(user, standard)
+    versions = selectors.standard_versions(standard, user, private=private)
     for version in versions:
         version.visible_consultations = [
             c for c in version.consultations.all() if private or c.audience == Audience.PUBLIC
@@ -144,7 +140,7 @@ def version_download(request, slug, label, fmt):
     versions are not documents of record (404)."""
     content_type, render_document = FORMATS[fmt]
     standard = selectors.standard_get(slug)
-    version = selectors.downloadable_version_get(standard, label)
+    version = selectors.downloadable_version_get(standard, label, request.user)
     document = standard_downloads.version_document(
         version, list(selectors.version_clauses(version))
     )

@@ -76,10 +76,12 @@
       }
     };
     socket.onclose = function (event) {
-      // 4xxx and a refused handshake (1006 before open) are final enough to slow down.
-      if (finished || (event.code >= 4000 && event.code < 5000)) return;
+      // Other 4xxx codes are final. 4503 means live updates are unavailable for now
+      // (Redis down): come back, later and later, with jitter so that every open
+      // page does not return at the same instant; the turnout comes on connecting.
+      if (finished || (event.code >= 4000 && event.code < 5000 && event.code !== 4503)) return;
       delay = Math.min(delay * 2, 60000);
-      window.setTimeout(connect, delay);
+      window.setTimeout(connect, delay * (0.5 + Math.random() / 2));
     };
   }
 

@@ -166,6 +166,8 @@
       self.socket = null;
       self.caughtUp = false;
       self.inFlight = {};
+      // 4403: no (longer any) access, final. Anything else, 4503 included (live
+      // updates unavailable for now), reconnects with backoff and replays.
       if (event.code === 4403) {
         self.stopped = true;
         self.setStatus("forbidden", "stopped");

@@ -16,7 +16,7 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consultations import discussion_events
 from consultations.models import (
@@ -33,7 +33,7 @@ from consultations.models import (
 )
 from consultations.services import discussions as services
 from consultations.services.discussions import guardrails
-from governance.models import AuditEvent, Ballot, GroupRole, VotingRule
+from governance.models import AuditEvent, Ballot, BallotStatus, GroupRole, VotingRule
 from tests.factories import UserFactory, WorkingGroupFactory, give_role
 
 _numbers = itertools.count(1)
@@ -93,6 +93,7 @@ class DiscussionScene:
             title="Adopt version 1.0",
             motion="That version 1.0 be adopted.",
             rule=rule,
+            status=BallotStatus.OPEN,
             opens_at=now,
             closes_at=now + datetime.timedelta(days=7),
         )
@@ -259,6 +260,36 @@ def test_the_same_idempotency_key_gives_one_message(scene, sent):
     assert len(sent) == 1
     # Keys belong to their author: someone else's same key is a new message.
     assert scene.post("Mine.", idempotency_key="k-1", author=scene.outsider).pk != first.pk
+
+
+def test_an_idempotency_key_answers_for_one_thread_only(scene):
+    first = scene.post("In the general thread.", idempotency_key="k-reused")
+    elsewhere = scene.post("In the room.", idempotency_key="k-reused", thread=scene.room)
+    assert elsewhere.pk != first.pk
+    assert elsewhere.thread_id == scene.room.pk and elsewhere.body == "In the room."
+    # The database holds it too: one key, one person, one thread, one message.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Message.objects.create(
+            thread=scene.room, author=scene.member, body="Again.", idempotency_key="k-reused"
+        )
+
+
+def test_an_over_long_message_is_told_its_limit(scene):
+    url = reverse("discussions:post", args=[scene.general.pk])
+    client = _client(scene.member)
+    body = {"body": "x" * 2001, "idempotency_key": "long-1"}
+    reply = client.post(url, body, HTTP_ACCEPT="application/json")
+    assert reply.status_code == 400
+    assert reply.json()["message"] == "Keep your message to at most 2000 characters."
+    page = client.post(url, body).content.decode()
+    assert "Keep your message to at most 2000 characters." in page
+    assert "Write your message." not in page
+    with translation.override("fr"):
+        french_url = reverse("discussions:post", args=[scene.general.pk])
+    french = client.post(french_url, body, HTTP_ACCEPT="application/json")
+    assert "2000" in french.json()["message"]
+    assert french.json()["message"] != "Keep your message to at most 2000 characters."
+    assert not Message.objects.exists()
 
 
 def test_posting_is_rate_limited_per_person(scene, settings):
@@ -613,6 +644,54 @@ def test_lazily_made_threads_are_reached_by_their_owners(scene):
         .status_code
         == 404
     )
+
+
+def test_a_draft_ballots_debate_shows_nothing_and_makes_nothing_on_a_get(scene):
+    """Members who may not see a draft ballot never learn its title through its
+    discussion link, and following the link makes no thread."""
+    draft = Ballot.objects.create(
+        working_group=scene.group,
+        title="UNANNOUNCED-MOTION-TITLE",
+        motion="Not yet.",
+        rule=scene.ballot.rule,
+        opens_at=timezone.now(),
+        closes_at=timezone.now() + datetime.timedelta(days=7),
+    )
+    url = reverse("discussions:ballot", args=[draft.pk])
+    for person in (scene.member, scene.outsider):
+        response = _client(person).get(url)
+        assert response.status_code == 404
+        assert b"UNANNOUNCED-MOTION-TITLE" not in response.content
+    assert Client().get(url).status_code == 302  # to the login page
+    # Those who run the group's ballots see it, and a GET still makes nothing.
+    runner = _client(scene.secretariat)
+    page = runner.get(url)
+    assert page.status_code == 200 and b"UNANNOUNCED-MOTION-TITLE" in page.content
+    assert not Thread.objects.filter(ballot=draft).exists()
+    started = runner.post(url)
+    thread = Thread.objects.get(ballot=draft)
+    assert started["Location"] == reverse("discussions:thread", args=[thread.pk])
+    # Once made (by whoever runs ballots), the thread itself stays closed to members.
+    thread_url = reverse("discussions:thread", args=[thread.pk])
+    assert _client(scene.member).get(thread_url).status_code == 404
+    assert _client(scene.member).post(url).status_code == 404
+    draft.status = BallotStatus.OPEN
+    draft.save(update_fields=["status"])
+    assert _client(scene.member).get(url)["Location"] == thread_url
+
+
+def test_an_open_ballots_debate_is_started_by_a_post(scene):
+    Thread.objects.filter(ballot=scene.ballot).delete()
+    url = reverse("discussions:ballot", args=[scene.ballot.pk])
+    member = _client(scene.member)
+    page = member.get(url)
+    assert page.status_code == 200 and b"Start the discussion" in page.content
+    assert not Thread.objects.filter(ballot=scene.ballot).exists()
+    thread_url = member.post(url)["Location"]
+    assert thread_url == reverse(
+        "discussions:thread", args=[Thread.objects.get(ballot=scene.ballot).pk]
+    )
+    assert _client(scene.outsider).post(url).status_code == 404
 
 
 def test_the_sensitive_terms_page(scene):

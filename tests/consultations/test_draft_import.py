@@ -157,7 +157,7 @@ def test_markdown_too_large(monkeypatch):
 def test_markdown_too_many_clauses(monkeypatch):
     monkeypatch.setattr(draft_import, "MAX_CLAUSES", 3)
     assert len(parse_markdown("# A\n# B\n# C\n")) == 3
-    with pytest.raises(DraftImportError, match="limit is 3"):
+    with pytest.raises(DraftImportError, match="limit of 3"):
         parse_markdown("# A\n# B\n# C\n# D\n")
 
 
@@ -303,5 +303,5 @@ def test_docx_size_limits(monkeypatch):
 def test_docx_too_many_clauses(monkeypatch):
     monkeypatch.setattr(draft_import, "MAX_CLAUSES", 2)
     file = docx_bytes(lambda d: [d.add_heading(t, 1) for t in "ABC"])
-    with pytest.raises(DraftImportError, match="limit is 2"):
+    with pytest.raises(DraftImportError, match="limit of 2"):
         parse_docx(file)

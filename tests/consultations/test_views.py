@@ -960,6 +960,10 @@ def _two_versions():
         ],
         keys=[keys["3"], keys["1"], keys["2"], "newclausekey"],
     )
+    # Both are public (consultations.visibility): 1.0 was in force, 2.0 is out for
+    # public comment.
+    DraftVersion.objects.filter(pk=old.pk).update(published_at=timezone.now())
+    period(new)
     return std, old, new
 
 

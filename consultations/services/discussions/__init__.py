@@ -31,9 +31,11 @@ from .messages import (
 from .moderation import message_hide, message_review, message_unhide, messages_awaiting_review
 from .threads import (
     ThreadAccess,
+    ballot_thread_start,
     can_moderate_thread,
     can_post_thread,
     can_read_thread,
+    may_read_ballot_debate,
     post_refusal,
     replay,
     thread_access,
@@ -71,6 +73,8 @@ __all__ = [
     "sensitive_terms_in",
     "thread_access",
     "thread_for_ballot",
+    "ballot_thread_start",
+    "may_read_ballot_debate",
     "thread_for_consultation",
     "thread_for_group",
     "thread_get",

@@ -66,8 +66,8 @@ def message_post(
     idempotency_key: str = "",
     now: datetime.datetime | None = None,
 ) -> Message:
-    """Post a message. The same idempotency key from the same person returns the first
-    message instead of making a second (retries after a lost connection, double clicks).
+    """Post a message. The same idempotency key from the same person in the same thread
+    returns the first message instead of making a second (retries after a lost connection, double clicks).
 
     A message that mentions a sensitive term is held for the secretariat's review: it
     gets no sequence number and no live event until a moderator approves it.
@@ -77,23 +77,25 @@ def message_post(
         return _post(actor, thread.pk, body, idempotency_key, now or timezone.now())
     except IntegrityError:
         # A retry with the same key raced this one and won: its message is the answer.
-        first = _already_posted(actor, idempotency_key)
+        first = _already_posted(actor, thread.pk, idempotency_key)
         if first is None:
             raise
         return first
 
 
-def _already_posted(actor, idempotency_key: str) -> Message | None:
+def _already_posted(actor, thread_id: int, idempotency_key: str) -> Message | None:
     if not (idempotency_key and actor and actor.is_authenticated):
         return None
-    return Message.objects.filter(author=actor, idempotency_key=idempotency_key).first()
+    return Message.objects.filter(
+        thread_id=thread_id, author=actor, idempotency_key=idempotency_key
+    ).first()
 
 
 @transaction.atomic
 def _post(actor, thread_id: int, body: str, idempotency_key: str, now) -> Message:
     thread = thread_get(thread_id)
     require_poster(actor, thread)
-    existing = _already_posted(actor, idempotency_key)
+    existing = _already_posted(actor, thread.pk, idempotency_key)
     if existing is not None:
         return existing
     if not has_acknowledged_notice(actor):

@@ -38,6 +38,25 @@ def thread_for_ballot(ballot: Ballot) -> Thread:
     return thread
 
 
+def may_read_ballot_debate(user, ballot: Ballot) -> bool:
+    """The debate on a motion is for the group's members, and only once they may see
+    the ballot itself: a draft's title stays with those who run ballots."""
+    return permissions.can_view_ballot(user, ballot) and permissions.can_view_private(
+        user, ballot.working_group
+    )
+
+
+def ballot_thread_start(*, actor, ballot: Ballot) -> Thread:
+    """Open the debate on a motion (or find it open): someone who may read it and post
+    in the group starts it; reading a link never makes a thread."""
+    if not (
+        may_read_ballot_debate(actor, ballot)
+        and permissions.can_post_discussion(actor, ballot.working_group)
+    ):
+        raise PermissionDenied(_("You may not start a discussion of this ballot."))
+    return thread_for_ballot(ballot)
+
+
 def thread_for_group(group: WorkingGroup) -> Thread:
     """The members' room of a working group."""
     thread, _created = Thread.objects.get_or_create(working_group=group)
@@ -61,6 +80,8 @@ def _members_only(thread: Thread) -> bool:
 
 def can_read_thread(user, thread: Thread) -> bool:
     group = thread.owning_group()
+    if thread.ballot_id:
+        return may_read_ballot_debate(user, thread.ballot)
     if thread.consultation_id:
         return permissions.can_read_consultation(user, group, members_only=_members_only(thread))
     return permissions.can_view_private(user, group)
@@ -107,6 +128,8 @@ def thread_reader(user, thread: Thread) -> tuple[bool, bool]:
     """(may read, sees who else is viewing) with as few permission look-ups as possible:
     the live consumer asks this again and again."""
     member = permissions.can_view_private(user, thread.owning_group())
+    if thread.ballot_id:  # members, and only once the ballot is theirs to see
+        return member and permissions.can_view_ballot(user, thread.ballot), member
     return member or can_read_thread(user, thread), member
 
 
