@@ -99,6 +99,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text emails only (governance.emails): no HTML escaping of names.
+        "NAME": "plain_text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Data stores -----------------------------------------------------------

@@ -11,13 +11,13 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import audit, tokens
+from ..emails import render_plain_text, render_subject
 from ..models import Organisation, User
 from ._base import refuse, require
 
@@ -231,9 +231,9 @@ def send_verification_email(*, user: User, site_url: str, language: str | None =
             "verify_url": site_url.rstrip("/") + path,
             "days": tokens.EMAIL_VERIFICATION_MAX_AGE.days,
         }
-        subject = render_to_string("accounts/email/verify_subject.txt", context)
-        body = render_to_string("accounts/email/verify_body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [user.email])
+        subject = render_subject("accounts/email/verify_subject.txt", context)
+        body = render_plain_text("accounts/email/verify_body.txt", context)
+    send_mail(subject, body, None, [user.email])
 
 
 __all__ = [
