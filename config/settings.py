@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "guardian",
     "channels",
     "corsheaders",
+    # The API docs page serves Swagger UI from the site's static files, not a CDN.
+    "ninja",
     "django_countries",
     "django_tasks",
     "django_tasks_db",
