@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "guardian",
+    "axes",
     "channels",
     "corsheaders",
     # The API docs page serves Swagger UI from the site's static files, not a CDN.
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a refused login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -152,6 +155,8 @@ else:
 
 AUTH_USER_MODEL = "governance.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any password check once the account or address is locked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -167,6 +172,24 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Reverse proxies in front of the app that set X-Forwarded-For (rate limits key on the client).
 RATE_LIMIT_PROXY_COUNT = env.int("RATE_LIMIT_PROXY_COUNT", default=0)
+
+# Password logins, throttled by django-axes (governance/login_throttle.py): failed
+# attempts within LOGIN_LOCKOUT_MINUTES lock the account, or the address, until then.
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=10)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_HANDLER = "governance.login_throttle.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 100  # the scale LoginThrottle reports on; the limits are above
+AXES_COOLOFF_TIME = "governance.login_throttle.cool_off"
+# Guesses during a lockout are refused unchecked and do not make it longer.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "governance.login_throttle.account_key"
+AXES_CLIENT_IP_CALLABLE = "governance.views.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "governance.views.accounts.login_locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"

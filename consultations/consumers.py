@@ -57,6 +57,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections
 
 from governance.events import person_group, session_digest
+from governance.ratelimit import RateLimited
 
 from . import discussion_events as events
 from .models import Thread
@@ -320,6 +321,9 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
         except PermissionDenied as error:
             access = _load_access(self.thread, self.session_key, self.user_id)
             return access, {"type": "error", "code": "forbidden", "message": str(error)}
+        except RateLimited as error:
+            reply = {"type": "error", "code": "too_many", "retry_after": error.retry_after}
+            return None, {**reply, "message": " ".join(error.messages)}
         except ValidationError as error:
             return None, {"type": "error", "code": "invalid", "message": " ".join(error.messages)}
         reply = {"type": "ack", "sequence": message.sequence, "held": message.is_pending}

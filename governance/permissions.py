@@ -153,6 +153,39 @@ def is_platform_admin(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def is_secretariat_anywhere(user) -> bool:
+    """Runs the seats of at least one working group today (or is a platform admin)."""
+    if is_platform_admin(user):
+        return True
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return (
+        WorkingGroupRole.objects.current().filter(person=user, role=GroupRole.SECRETARIAT).exists()
+    )
+
+
+def can_unlock_address(user) -> bool:
+    """Clearing an address's failed logins helps everyone behind it (a cyber café):
+    any secretariat may."""
+    return is_secretariat_anywhere(user)
+
+
+def can_unlock_account(user, person) -> bool:
+    """A person's own secretariat unlocks them: one who manages the seats of a group
+    where they hold a current role or seat. Platform admins unlock anyone."""
+    if is_platform_admin(user):
+        return True
+    if person is None or not is_secretariat_anywhere(user):
+        return False
+    managed = working_groups_managed_by(user).values("pk")
+    return (
+        WorkingGroupRole.objects.current().filter(person=person, working_group__in=managed).exists()
+        or SeatAssignment.objects.current()
+        .filter(person=person, seat__working_group__in=managed)
+        .exists()
+    )
+
+
 can_manage_organisations = is_platform_admin
 can_manage_chambers = is_platform_admin
 can_create_working_group = is_platform_admin

@@ -4,6 +4,8 @@ Views validate with forms and change state only through services.accounts.
 Django's auth views do the password work, with our templates and URL names.
 """
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
+from .. import login_throttle
 from ..forms.accounts import LoginForm, ProfileForm, RegisterForm
 from ..models import User
 from ..services import accounts as services
@@ -43,30 +46,31 @@ def _add_service_errors(form, error: ValidationError, aliases: dict[str, str] | 
         form.add_error(name if name in form.fields else None, field_errors)
 
 
-def _too_many(request, template: str, context: dict):
-    messages.error(request, TOO_MANY)
-    return render(request, template, context, status=429)
+def _too_many(request, template: str, context: dict, limit: ratelimit.RateLimit, text=TOO_MANY):
+    messages.error(request, text)
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(limit.retry_after())
+    return response
 
 
 # --- Log in and out -------------------------------------------------------------
 
 
 class LoginView(auth_views.LoginView):
-    """Failed attempts count against the client's address; past the limit, no checking."""
+    """Failed attempts are counted by django-axes (governance.login_throttle), on this
+    page and on the admin's login alike."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        if ratelimit.LOGIN.exceeded(ratelimit.client_address(request)):
-            return _too_many(
-                request, self.template_name, self.get_context_data(form=LoginForm(request))
-            )
-        return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        ratelimit.LOGIN.hit(ratelimit.client_address(self.request))
-        return super().form_invalid(form)
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a login refused by a lockout, on every login page."""
+    seconds = login_throttle.retry_after(request, credentials)
+    context = {"minutes": max(1, math.ceil(seconds / 60))}
+    response = render(request, "accounts/locked_out.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -89,7 +93,10 @@ class RegisterView(FormView):
         address = ratelimit.client_address(request)
         if ratelimit.REGISTER.exceeded(address):
             return _too_many(
-                request, self.template_name, self.get_context_data(form=RegisterForm())
+                request,
+                self.template_name,
+                self.get_context_data(form=RegisterForm()),
+                ratelimit.REGISTER,
             )
         ratelimit.REGISTER.hit(address)
         return super().post(request, *args, **kwargs)
@@ -134,10 +141,13 @@ def verify_email(request, token: str):
 @login_required
 def verification_resend(request):
     if ratelimit.VERIFICATION_RESEND.exceeded(f"user:{request.user.pk}"):
-        messages.error(
-            request, _("You have asked for several links already. Please try again later.")
+        return _too_many(
+            request,
+            "accounts/profile.html",
+            {"form": ProfileForm(instance=User.objects.get(pk=request.user.pk))},
+            ratelimit.VERIFICATION_RESEND,
+            _("You have asked for several links already. Please try again later."),
         )
-        return redirect("accounts:profile")
     try:
         services.account_verification_resend(actor=request.user, site_url=_site_url(request))
     except (ValidationError, PermissionDenied) as error:
@@ -192,7 +202,10 @@ class PasswordResetView(auth_views.PasswordResetView):
         address = ratelimit.client_address(request)
         if ratelimit.PASSWORD_RESET.exceeded(address):
             return _too_many(
-                request, self.template_name, self.get_context_data(form=self.form_class())
+                request,
+                self.template_name,
+                self.get_context_data(form=self.form_class()),
+                ratelimit.PASSWORD_RESET,
             )
         ratelimit.PASSWORD_RESET.hit(address)
         return super().post(request, *args, **kwargs)
