@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "governance.apps.WagtailUsersConfig",  # wagtail.users, with our user forms
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -251,6 +251,8 @@ CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 WAGTAIL_SITE_NAME = "Chaintable"
 WAGTAILADMIN_BASE_URL = env.str("BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Addresses change from the profile, through a link sent to the new one.
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "md", "pdf", "xlsx", "txt"]
 
 # --- Security in production -------------------------------------------------

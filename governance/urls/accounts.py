@@ -13,6 +13,9 @@ urlpatterns = [
     path("verify/resend/", views.verification_resend, name="verification_resend"),
     path("verify/<str:token>/", views.verify_email, name="verify_email"),
     path("profile/", views.profile, name="profile"),
+    path("email/", views.email_change, name="email_change"),
+    path("email/cancel/", views.email_change_cancel, name="email_change_cancel"),
+    path("email/confirm/<str:token>/", views.confirm_email_change, name="confirm_email_change"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/changed/",

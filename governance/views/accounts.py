@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from .. import login_throttle
-from ..forms.accounts import LoginForm, ProfileForm, RegisterForm
+from ..forms.accounts import EmailChangeForm, LoginForm, ProfileForm, RegisterForm
 from ..models import User
 from ..services import accounts as services
 from . import ratelimit
@@ -144,7 +144,10 @@ def verification_resend(request):
         return _too_many(
             request,
             "accounts/profile.html",
-            {"form": ProfileForm(instance=User.objects.get(pk=request.user.pk))},
+            {
+                "form": ProfileForm(instance=User.objects.get(pk=request.user.pk)),
+                "email_form": EmailChangeForm(user=request.user),
+            },
             ratelimit.VERIFICATION_RESEND,
             _("You have asked for several links already. Please try again later."),
         )
@@ -187,7 +190,70 @@ def profile(request):
             with translation.override(language):
                 return redirect(reverse("accounts:profile"))
     status = 400 if form.errors else 200
-    return render(request, "accounts/profile.html", {"form": form}, status=status)
+    return _profile_page(request, form=form, status=status)
+
+
+def _profile_page(request, *, form=None, email_form=None, status=200):
+    context = {
+        "form": form or ProfileForm(instance=User.objects.get(pk=request.user.pk)),
+        "email_form": email_form or EmailChangeForm(user=request.user),
+    }
+    return render(request, "accounts/profile.html", context, status=status)
+
+
+# --- Changing one's email address ---------------------------------------------------
+
+
+@require_POST
+@login_required
+def email_change(request):
+    """The new address is used only once the link sent to it comes back."""
+    form = EmailChangeForm(request.POST, user=request.user)
+    key = f"user:{request.user.pk}"
+    if ratelimit.EMAIL_CHANGE.exceeded(key):
+        response = _profile_page(request, email_form=form, status=429)
+        response["Retry-After"] = str(ratelimit.EMAIL_CHANGE.retry_after())
+        messages.error(request, TOO_MANY)
+        return response
+    if form.is_valid():
+        ratelimit.EMAIL_CHANGE.hit(key)
+        try:
+            services.email_change_request(
+                actor=request.user,
+                user=request.user,
+                new_email=form.cleaned_data["email"],
+                site_url=_site_url(request),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "We have sent a link to your new address. Your account uses it once you "
+                    "open the link; until then it keeps the current one."
+                ),
+            )
+            return redirect("accounts:profile")
+    return _profile_page(request, email_form=form, status=400)
+
+
+@require_POST
+@login_required
+def email_change_cancel(request):
+    if services.email_change_cancel(actor=request.user, user=request.user):
+        messages.success(request, _("The change of address is cancelled."))
+    return redirect("accounts:profile")
+
+
+def confirm_email_change(request, token: str):
+    try:
+        user = services.email_change_confirm(token=token)
+    except ValidationError as error:
+        context = {"verified": False, "problem": " ".join(error.messages)}
+        return render(request, "accounts/verify_email.html", context, status=400)
+    context = {"verified": True, "newly_verified": True, "person": user}
+    return render(request, "accounts/verify_email.html", context)
 
 
 # --- Passwords ----------------------------------------------------------------------
