@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "taggit",
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "channels",
     "corsheaders",
     # The API docs page serves Swagger UI from the site's static files, not a CDN.
@@ -76,7 +79,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "governance.middleware.UserPreferencesMiddleware",
+    # After both: a person who needs a second factor gives it before anything else.
+    "governance.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -172,6 +178,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Reverse proxies in front of the app that set X-Forwarded-For (rate limits key on the client).
 RATE_LIMIT_PROXY_COUNT = env.int("RATE_LIMIT_PROXY_COUNT", default=0)
+
+# Second factors (governance/two_factor.py): the issuer names the account in the app.
+OTP_TOTP_ISSUER = "Chaintable"
 
 # Password logins, throttled by django-axes (governance/login_throttle.py): failed
 # attempts within LOGIN_LOCKOUT_MINUTES lock the account, or the address, until then.

@@ -56,6 +56,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections
 
+from governance import two_factor
 from governance.events import person_group, session_digest
 from governance.ratelimit import RateLimited
 
@@ -120,7 +121,7 @@ def _signed_in_user(session_key: str | None, user_id: int | None):
     if user_id is None or not session_key:
         return AnonymousUser()
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = auth.get_user(SimpleNamespace(session=store))
+    user = two_factor.session_user(store, auth.get_user(SimpleNamespace(session=store)))
     return user if user.is_authenticated and user.pk == user_id else AnonymousUser()
 
 

@@ -186,6 +186,45 @@ def can_unlock_account(user, person) -> bool:
     )
 
 
+def can_reset_two_factor(user, person) -> bool:
+    """Who may clear a person's lost authenticator: as for unlocking their account,
+    but only a platform admin resets another platform admin."""
+    if person is None or (person.is_superuser and not is_platform_admin(user)):
+        return False
+    return can_unlock_account(user, person)
+
+
+# Roles whose holders sign in with a second factor (governance/two_factor.py).
+SECOND_FACTOR_ROLES = frozenset({GroupRole.CHAIR, GroupRole.SECRETARIAT, GroupRole.FACILITATOR})
+
+
+def second_factor_filter(user_field: str = "pk"):
+    """As a condition on people (an Exists() per fact, for one query): platform admins,
+    anyone with a current chair, secretariat or facilitator role, the facilitator of a
+    seat, and anyone let into the Wagtail admin."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import Seat
+
+    person = OuterRef(user_field)
+    admin_access = Q(codename="access_admin", content_type__app_label="wagtailadmin")
+    return (
+        Q(is_superuser=True)
+        | Exists(
+            WorkingGroupRole.objects.current().filter(person=person, role__in=SECOND_FACTOR_ROLES)
+        )
+        | Exists(Seat.objects.filter(facilitator=person, is_active=True))
+        | Exists(Permission.objects.filter(admin_access, group__user=person))
+        | Exists(Permission.objects.filter(admin_access, user=person))
+    )
+
+
+def needs_second_factor(user) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    return User.objects.filter(second_factor_filter(), pk=user.pk).exists()
+
+
 can_manage_organisations = is_platform_admin
 can_manage_chambers = is_platform_admin
 can_create_working_group = is_platform_admin

@@ -1,5 +1,6 @@
-"""The admin's "Locked logins" screen: who is locked out of password logins now, and
-a button to unlock each (services.logins, audited)."""
+"""The admin's "Locked logins" screen: who is locked out of password logins now, a
+button to unlock each (services.logins), and a form to reset a person's lost
+authenticator app (services.two_factor). Every change is audited."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +11,9 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from .. import login_throttle, permissions
+from ..models import User
 from ..services import logins as services
+from ..services import two_factor
 
 URL_NAME = "governance_locked_logins"
 
@@ -35,7 +38,13 @@ class LockedLoginsView(WagtailAdminTemplateMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         try:
-            if "account" in request.POST:
+            if "reset_two_factor" in request.POST:
+                name = request.POST["reset_two_factor"].strip()
+                person = User.objects.filter(username__iexact=name).first()
+                if person is None:
+                    raise ValidationError(_("There is no account with this username."))
+                two_factor.two_factor_reset(actor=request.user, person=person)
+            elif "account" in request.POST:
                 services.login_unlock_account(actor=request.user, username=request.POST["account"])
             else:
                 services.login_unlock_address(
