@@ -249,3 +249,14 @@ def test_sockets_see_an_unverified_session_as_anonymous(group):
     client.post(VERIFY, {"token": code(device)})
     session = SessionStore(client.session.session_key)
     assert two_factor.session_user(session, chair) == chair
+
+
+def test_a_swahili_reader_stays_in_swahili_on_the_way(group):
+    chair = person_with(GroupRole.CHAIR, group)
+    chair.preferred_language = "sw"
+    chair.save()
+    client = password_login(chair)
+    location = client.get("/accounts/profile/")["Location"]
+    assert location.startswith("/sw/accounts/two-factor/setup/")
+    page = client.get(location).content.decode()
+    assert "Weka kuingia kwa hatua mbili" in page and 'lang="sw"' in page
