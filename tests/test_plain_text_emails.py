@@ -52,7 +52,7 @@ def _context() -> dict:
         "reason": NASTY,
         "page": "https://example.org/ballots/1/",
         "base_url": "https://example.org",
-        "verify_url": "https://example.org/accounts/verify/a:b/",
+        "url": "https://example.org/accounts/verify/a:b/",
         "protocol": "https",
         "domain": "example.org",
         "uid": "MQ",

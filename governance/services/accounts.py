@@ -351,34 +351,32 @@ def _send_verification_after_commit(user: User, site_url: str) -> None:
 
 
 def send_verification_email(*, user: User, site_url: str, language: str | None = None) -> None:
-    with translation.override(language):
-        path = reverse(
-            "accounts:verify_email", kwargs={"token": tokens.email_verification_token(user)}
-        )
-        context = {
-            "user": user,
-            "verify_url": site_url.rstrip("/") + path,
-            "days": tokens.EMAIL_VERIFICATION_MAX_AGE.days,
-        }
-        subject = render_subject("accounts/email/verify_subject.txt", context)
-        body = render_plain_text("accounts/email/verify_body.txt", context)
-    send_mail(subject, body, None, [user.email])
+    token = tokens.email_verification_token(user)
+    _send_link(user.email, "verify", "accounts:verify_email", token, user, site_url, language)
 
 
 def send_email_change_link(*, user: User, site_url: str, language: str | None = None) -> None:
     """To the new address only: proving it is read is the point."""
+    token = tokens.email_change_token(user)
+    _send_link(
+        user.pending_email,
+        "change",
+        "accounts:confirm_email_change",
+        token,
+        user,
+        site_url,
+        language,
+    )
+
+
+def _send_link(address, kind, url_name, token, user, site_url, language) -> None:
+    """The email with a link that proves `address` is read (accounts/email/<kind>_*.txt)."""
     with translation.override(language):
-        path = reverse(
-            "accounts:confirm_email_change", kwargs={"token": tokens.email_change_token(user)}
-        )
-        context = {
-            "user": user,
-            "confirm_url": site_url.rstrip("/") + path,
-            "days": tokens.EMAIL_VERIFICATION_MAX_AGE.days,
-        }
-        subject = render_subject("accounts/email/change_subject.txt", context)
-        body = render_plain_text("accounts/email/change_body.txt", context)
-    send_mail(subject, body, None, [user.pending_email])
+        url = site_url.rstrip("/") + reverse(url_name, kwargs={"token": token})
+        context = {"user": user, "url": url, "days": tokens.EMAIL_VERIFICATION_MAX_AGE.days}
+        subject = render_subject(f"accounts/email/{kind}_subject.txt", context)
+        body = render_plain_text(f"accounts/email/{kind}_body.txt", context)
+    send_mail(subject, body, None, [address])
 
 
 __all__ = [

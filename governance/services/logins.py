@@ -22,19 +22,16 @@ def login_unlock_account(*, actor, username: str) -> int:
         permissions.can_unlock_account(actor, person),
         _("You may unlock only the people of the working groups whose seats you manage."),
     )
-    attempts = AccessAttempt.objects.select_for_update().filter(username=key)
-    rows = list(attempts)
+    rows, failures = _forget(AccessAttempt.objects.filter(username=key))
     if not rows:
         refuse(_("This account is not locked."))
-    failures = sum(row.failures_since_start for row in rows)
-    attempts.delete()
     audit.record(
         actor=actor,
         action="account.login_unlocked",
         obj=person or actor,
         payload={"scope": "account", "known_account": person is not None, "failures": failures},
     )
-    return len(rows)
+    return rows
 
 
 @transaction.atomic
@@ -44,16 +41,20 @@ def login_unlock_address(*, actor, address: str) -> int:
         permissions.can_unlock_address(actor),
         _("Only a secretariat or a platform admin may unlock an address."),
     )
-    attempts = AccessAttempt.objects.select_for_update().filter(ip_address=address)
-    rows = list(attempts)
+    rows, failures = _forget(AccessAttempt.objects.filter(ip_address=address))
     if not rows:
         refuse(_("This address is not locked."))
-    failures = sum(row.failures_since_start for row in rows)
-    attempts.delete()
     audit.record(
         actor=actor,
         action="account.login_unlocked",
         obj=actor,
         payload={"scope": "address", "failures": failures},
     )
-    return len(rows)
+    return rows
+
+
+def _forget(attempts) -> tuple[int, int]:
+    """Delete the failed attempts (locked for the transaction); (rows, failures)."""
+    rows = list(attempts.select_for_update())
+    attempts.filter(pk__in=[row.pk for row in rows]).delete()
+    return len(rows), sum(row.failures_since_start for row in rows)
