@@ -52,10 +52,6 @@ def account_key(request, credentials) -> str:
     return identifier.lower()[:255]
 
 
-def account_attempts(username: str, since: datetime.datetime):
-    return AccessAttempt.objects.filter(username=username.lower(), attempt_time__gte=since)
-
-
 class LoginThrottle(AxesDatabaseHandler):
     """Axes' database handler, with a limit for each lockout parameter (limits()).
 

@@ -37,4 +37,7 @@ def load(people) -> list[str]:
         TOTPDevice.objects.filter(pk=device.pk).update(key=DEMO_TOTP_KEY.hex())
         device.refresh_from_db()
         services.two_factor_confirm(actor=person, device=device, token=current_code())
+        # Enrolling used up the code of the moment (a code works once): give it back,
+        # so that a newcomer can log in with it straight after `make run`.
+        TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
     return enrolled
