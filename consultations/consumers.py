@@ -57,7 +57,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections
 
+from governance import two_factor
 from governance.events import person_group, session_digest
+from governance.ratelimit import RateLimited
 from governance.sockets import CLOSE_TRY_AGAIN, SafeSocketMixin
 
 from . import discussion_events as events
@@ -120,7 +122,7 @@ def _signed_in_user(session_key: str | None, user_id: int | None):
     if user_id is None or not session_key:
         return AnonymousUser()
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = auth.get_user(SimpleNamespace(session=store))
+    user = two_factor.session_user(store, auth.get_user(SimpleNamespace(session=store)))
     return user if user.is_authenticated and user.pk == user_id else AnonymousUser()
 
 
@@ -324,6 +326,9 @@ class ThreadConsumer(SafeSocketMixin, AsyncJsonWebsocketConsumer):
         except PermissionDenied as error:
             access = _load_access(self.thread, self.session_key, self.user_id)
             return access, {"type": "error", "code": "forbidden", "message": str(error)}
+        except RateLimited as error:
+            reply = {"type": "error", "code": "too_many", "retry_after": error.retry_after}
+            return None, {**reply, "message": " ".join(error.messages)}
         except ValidationError as error:
             return None, {"type": "error", "code": "invalid", "message": " ".join(error.messages)}
         reply = {"type": "ack", "sequence": message.sequence, "held": message.is_pending}

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from governance.emails import render_plain_text, render_subject
 from governance.models import SeatAssignment, User, WorkingGroupRole
 
 from .models import Comment, Consultation, Disposition, ReminderSent
@@ -94,10 +94,8 @@ def send_notification(kind: str, recipient_ids: list[int], refs: dict) -> int:
     for person in recipients:
         with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
             ctx = {**context, "person": person, "base_url": settings.WAGTAILADMIN_BASE_URL}
-            subject = " ".join(
-                render_to_string(f"consultations/email/{kind}_subject.txt", ctx).split()
-            )
-            body = render_to_string(f"consultations/email/{kind}.txt", ctx)
+            subject = render_subject(f"consultations/email/{kind}_subject.txt", ctx)
+            body = render_plain_text(f"consultations/email/{kind}.txt", ctx)
         sent += send_mail(subject, body, None, [person.email])
     return sent
 

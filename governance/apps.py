@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class GovernanceConfig(AppConfig):
@@ -10,3 +11,10 @@ class GovernanceConfig(AppConfig):
         from . import receivers
 
         receivers.connect()
+
+
+class WagtailUsersConfig(WagtailUsersAppConfig):
+    """Wagtail's users admin, with forms that keep login names apart and leave the
+    email address to the person's own confirmed change (governance.adminviews.users)."""
+
+    user_viewset = "governance.adminviews.users.UserViewSet"

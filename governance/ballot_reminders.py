@@ -19,13 +19,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from . import audit, ballot_links, permissions
+from .emails import render_plain_text, render_subject
 from .models import AuditEvent, Ballot, BallotStatus, Delegation, Participation, RollEntry, User
 from .services._base import refuse, require
 
@@ -178,9 +178,7 @@ def send_ballot_email(email: str, ballot_id: int, recipients: list, refs: dict) 
         with translation.override(language):
             page = base_url + reverse("ballots:detail", args=[ballot.pk])
             context = {**refs, "ballot": ballot, "person": person, "seats": seats, "page": page}
-            subject = " ".join(
-                render_to_string(f"governance/email/ballot_{email}_subject.txt", context).split()
-            )
-            body = render_to_string(f"governance/email/ballot_{email}.txt", context)
+            subject = render_subject(f"governance/email/ballot_{email}_subject.txt", context)
+            body = render_plain_text(f"governance/email/ballot_{email}.txt", context)
         sent += send_mail(subject, body, None, [person.email])
     return sent

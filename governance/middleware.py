@@ -1,6 +1,11 @@
 import zoneinfo
+from urllib.parse import urlencode
 
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
+
+from . import two_factor
 
 
 class UserPreferencesMiddleware:
@@ -36,3 +41,42 @@ class UserPreferencesMiddleware:
         ):
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
+
+
+class SecondFactorMiddleware:
+    """Until a second factor is given in the session, a person who needs one (or has
+    enrolled one) goes to set-up or to the code page, from any page of the site or
+    the admin (governance/two_factor.py). After django-otp's OTPMiddleware and
+    UserPreferencesMiddleware (the road keeps the person's language)."""
+
+    OPEN_VIEWS = frozenset(
+        {
+            "accounts:two_factor_setup",
+            "accounts:two_factor_verify",
+            "accounts:logout",
+            "ballots:link",  # a personal ballot link needs no login at all
+            "set_language",
+        }
+    )
+    OPEN_PREFIXES = ("/api/",)  # open data ignores who asks
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        if (match and match.view_name in self.OPEN_VIEWS) or request.path_info.startswith(
+            self.OPEN_PREFIXES
+        ):
+            return None
+        needs, enrolled = two_factor.state(user)
+        if not (needs or enrolled):
+            return None
+        target = "accounts:two_factor_verify" if enrolled else "accounts:two_factor_setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

@@ -198,6 +198,78 @@ def is_platform_admin(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def is_secretariat_anywhere(user) -> bool:
+    """Runs the seats of at least one working group today (or is a platform admin)."""
+    if is_platform_admin(user):
+        return True
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return (
+        WorkingGroupRole.objects.current().filter(person=user, role=GroupRole.SECRETARIAT).exists()
+    )
+
+
+def can_unlock_address(user) -> bool:
+    """Clearing an address's failed logins helps everyone behind it (a cyber café):
+    any secretariat may."""
+    return is_secretariat_anywhere(user)
+
+
+def can_unlock_account(user, person) -> bool:
+    """A person's own secretariat unlocks them: one who manages the seats of a group
+    where they hold a current role or seat. Platform admins unlock anyone."""
+    if is_platform_admin(user):
+        return True
+    if person is None or not is_secretariat_anywhere(user):
+        return False
+    managed = working_groups_managed_by(user).values("pk")
+    return (
+        WorkingGroupRole.objects.current().filter(person=person, working_group__in=managed).exists()
+        or SeatAssignment.objects.current()
+        .filter(person=person, seat__working_group__in=managed)
+        .exists()
+    )
+
+
+def can_reset_two_factor(user, person) -> bool:
+    """Who may clear a person's lost authenticator: as for unlocking their account,
+    but only a platform admin resets another platform admin."""
+    if person is None or (person.is_superuser and not is_platform_admin(user)):
+        return False
+    return can_unlock_account(user, person)
+
+
+# Roles whose holders sign in with a second factor (governance/two_factor.py).
+SECOND_FACTOR_ROLES = frozenset({GroupRole.CHAIR, GroupRole.SECRETARIAT, GroupRole.FACILITATOR})
+
+
+def second_factor_filter(user_field: str = "pk"):
+    """As a condition on people (an Exists() per fact, for one query): platform admins,
+    anyone with a current chair, secretariat or facilitator role, the facilitator of a
+    seat, and anyone let into the Wagtail admin."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import Seat
+
+    person = OuterRef(user_field)
+    admin_access = Q(codename="access_admin", content_type__app_label="wagtailadmin")
+    return (
+        Q(is_superuser=True)
+        | Exists(
+            WorkingGroupRole.objects.current().filter(person=person, role__in=SECOND_FACTOR_ROLES)
+        )
+        | Exists(Seat.objects.filter(facilitator=person, is_active=True))
+        | Exists(Permission.objects.filter(admin_access, group__user=person))
+        | Exists(Permission.objects.filter(admin_access, user=person))
+    )
+
+
+def needs_second_factor(user) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    return User.objects.filter(second_factor_filter(), pk=user.pk).exists()
+
+
 can_manage_organisations = is_platform_admin
 can_manage_chambers = is_platform_admin
 can_create_working_group = is_platform_admin

@@ -14,6 +14,9 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 EMAIL_VERIFICATION_MAX_AGE = datetime.timedelta(days=3)
 _SALT = "governance.tokens.email-verification"
+# Links that confirm a new address (a change asked for on the profile) are signed
+# apart, and name the address waiting in `pending_email`.
+_CHANGE_SALT = "governance.tokens.email-change"
 
 
 class InvalidToken(Exception):
@@ -24,10 +27,14 @@ class InvalidToken(Exception):
 class EmailVerificationClaim:
     user_id: int
     fingerprint: str
+    change: bool = False  # a link for the address waiting in `pending_email`
 
     def matches(self, user) -> bool:
-        return user.pk == self.user_id and constant_time_compare(
-            self.fingerprint, email_fingerprint(user)
+        address = user.pending_email if self.change else user.email
+        return (
+            user.pk == self.user_id
+            and bool(address)
+            and constant_time_compare(self.fingerprint, email_fingerprint(user, address))
         )
 
 
@@ -39,17 +46,23 @@ class ExpiredToken(Exception):
         self.claim = claim
 
 
-def email_fingerprint(user) -> str:
-    return salted_hmac(_SALT, f"{user.pk}:{user.email.strip().lower()}").hexdigest()[:24]
+def email_fingerprint(user, address: str | None = None) -> str:
+    address = user.email if address is None else address
+    return salted_hmac(_SALT, f"{user.pk}:{address.strip().lower()}").hexdigest()[:24]
 
 
 def email_verification_token(user) -> str:
     return signing.TimestampSigner(salt=_SALT).sign(f"{user.pk}.{email_fingerprint(user)}")
 
 
-def read_email_verification_token(token: str) -> EmailVerificationClaim:
+def email_change_token(user) -> str:
+    fingerprint = email_fingerprint(user, user.pending_email)
+    return signing.TimestampSigner(salt=_CHANGE_SALT).sign(f"{user.pk}.{fingerprint}")
+
+
+def read_email_verification_token(token: str, *, change: bool = False) -> EmailVerificationClaim:
     """The claim a link makes. Raises InvalidToken or ExpiredToken."""
-    signer = signing.TimestampSigner(salt=_SALT)
+    signer = signing.TimestampSigner(salt=_CHANGE_SALT if change else _SALT)
     try:
         value = signer.unsign(token)
     except signing.BadSignature as exc:
@@ -57,7 +70,7 @@ def read_email_verification_token(token: str) -> EmailVerificationClaim:
     user_id, _, fingerprint = value.partition(".")
     if not user_id.isdigit() or not fingerprint:
         raise InvalidToken
-    claim = EmailVerificationClaim(int(user_id), fingerprint)
+    claim = EmailVerificationClaim(int(user_id), fingerprint, change)
     try:
         signer.unsign(token, max_age=EMAIL_VERIFICATION_MAX_AGE)
     except signing.SignatureExpired as exc:

@@ -1,7 +1,12 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
-from . import events
+from . import events, permissions
 from .adminviews import GovernanceViewSetGroup, register_permission_policies
+from .adminviews.logins import URL_NAME as LOCKED_LOGINS
+from .adminviews.logins import LockedLoginsView
 from .models import User
 
 # Before any viewset asks for a policy: Wagtail would otherwise fall back to plain
@@ -21,3 +26,20 @@ def announce_people_changed_in_bulk(request, action_type, objects, action):
     for person in objects:
         if isinstance(person, User):
             events.access_changed(person.pk)
+
+
+@hooks.register("register_admin_urls")
+def register_locked_logins_url():
+    return [path("locked-logins/", LockedLoginsView.as_view(), name=LOCKED_LOGINS)]
+
+
+class _SecretariatMenuItem(MenuItem):
+    def is_shown(self, request):
+        return permissions.can_unlock_address(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def register_locked_logins_menu_item():
+    return _SecretariatMenuItem(
+        _("Locked logins"), reverse(LOCKED_LOGINS), icon_name="lock", order=900
+    )

@@ -63,6 +63,37 @@ def _fresh_cache():
     cache.clear()
 
 
+def give_second_factor(client, user) -> None:
+    """Put a verified authenticator app in the client's session, as the code page does
+    after a good code (governance/two_factor.py)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="Tests' app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_signs_in_fully(monkeypatch):
+    """`client.force_login(person)` stands for a whole sign-in: the password and, as
+    chairs, secretariats, facilitators and admins must give, the second factor. Tests
+    of the two-factor road itself log in through the real pages, or pass
+    `second_factor=False` to stop after the password."""
+    from django.test import Client
+
+    password_only = Client.force_login
+
+    def force_login(self, user, backend=None, second_factor=True):
+        password_only(self, user, backend)
+        if second_factor:
+            give_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)

@@ -28,7 +28,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"person{n}")
-    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    # A username with "@" must be the person's own address (constraint on User).
+    email = factory.LazyAttribute(
+        lambda o: o.username if "@" in o.username else f"{o.username}@example.org"
+    )
     display_name = factory.LazyAttribute(lambda o: o.username.title())
     email_verified = True
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")

@@ -38,6 +38,7 @@ SAME_IN = {
         "motion",
         "Type",
         "type",
+        "Code",
         "Total",
         "Version",
         "version",

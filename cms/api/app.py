@@ -1,8 +1,10 @@
 """The NinjaAPI instance: read-only, anonymous, cacheable, described at /openapi.json."""
 
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from .http import in_request_language, make_public
+from .params import clean_errors, invalid_message
 from .routers import audit, ballots, consultations, decisions, registry, standards
 
 
@@ -41,3 +43,12 @@ api.add_router("/", consultations.router)
 api.add_router("/", ballots.router)
 api.add_router("/", decisions.router)
 api.add_router("/", audit.router)
+
+
+@api.exception_handler(ValidationError)
+def invalid_parameters(request, exc: ValidationError):
+    """422 with a sentence that names each refused parameter, and ninja's details."""
+    errors = clean_errors(exc.errors)
+    return api.create_response(
+        request, {"message": invalid_message(errors), "detail": errors}, status=422
+    )

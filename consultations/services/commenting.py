@@ -122,8 +122,10 @@ def comment_post(
     _require_commenter(actor, consultation)
     _require_open(consultation, now)
     body, proposed_change = _clean_fields(consultation, clause, comment_type, body, proposed_change)
-    if COMMENTS.exceeded(str(actor.pk)):
-        refuse(_("You have posted many comments in a short time. Please wait a few minutes."))
+    COMMENTS.check(
+        str(actor.pk),
+        _("You have posted many comments in a short time. Please wait a few minutes."),
+    )
     group = consultation.version.standard.working_group
     organisation, chamber = _affiliation(actor, group)
     comment = Comment(

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from governance import permissions
+from governance.ratelimit import RateLimited
 
 from ..models import Audience, Consultation
 
@@ -42,8 +43,18 @@ def require_manage(request, consultation: Consultation, message):
 
 
 def refusal_status(error) -> int:
-    """403 when the person may not do this at all; 200 when the input needs fixing."""
+    """403 when the person may not do this at all; 429 when they must wait (a rate
+    limit); 200 when the input needs fixing."""
+    if isinstance(error, RateLimited):
+        return 429
     return 403 if isinstance(error, PermissionDenied) else 200
+
+
+def with_retry_after(response, error):
+    """A rate-limited refusal says when to try again (Retry-After, in seconds)."""
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def login_needed(request):

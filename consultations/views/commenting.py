@@ -16,7 +16,14 @@ from governance import permissions
 from .. import selectors, services
 from ..forms import GENERAL, CommentEditForm, CommentForm, ConfirmForm, add_service_error
 from ..models import Audience, Clause, PeriodState
-from ._common import group_of, login_needed, may_manage, refusal_status, require_read
+from ._common import (
+    group_of,
+    login_needed,
+    may_manage,
+    refusal_status,
+    require_read,
+    with_retry_after,
+)
 
 
 def _detail_url(consultation, anchor: str = "") -> str:
@@ -43,7 +50,7 @@ def consultation_detail(request, pk):
     if not request.user.is_authenticated:
         return login_needed(request)
     form = CommentForm(request.POST)
-    status = 200
+    status, refusal = 200, None
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -59,11 +66,12 @@ def consultation_detail(request, pk):
             )
         except (ValidationError, PermissionDenied) as error:
             add_service_error(form, error)
-            status = refusal_status(error)
+            status, refusal = refusal_status(error), error
         else:
             messages.success(request, _("Your comment was posted."))
             return redirect(_detail_url(consultation, f"comment-{comment.pk}"))
-    return _render_detail(request, consultation, bound=form, status=status)
+    response = _render_detail(request, consultation, bound=form, status=status)
+    return with_retry_after(response, refusal)
 
 
 def _render_detail(request, consultation, *, bound: CommentForm | None = None, status=200):

@@ -24,7 +24,7 @@ from ..forms import add_service_error
 from ..forms_discussions import MessageEditForm, MessageForm, ReviewForm, SensitiveTermForm
 from ..models import Audience, Clause, Consultation, Message, SensitiveTerm, Thread
 from ..services import discussions as services
-from ._common import refused
+from ._common import refusal_status, refused, with_retry_after
 
 PAGE_SIZE = 100
 TEMPLATES = "consultations/discussions/"
@@ -128,19 +128,22 @@ def thread_detail(request, pk):
 
 
 def _post_refused(request, thread, access, form, error, *, wants_json: bool):
-    status = 403 if isinstance(error, PermissionDenied) else 200
+    status = refusal_status(error)
     if wants_json:
         code = "notice_required" if isinstance(error, services.NoticeRequired) else "refused"
+        code = "too_many" if status == 429 else code
         text = str(error) if isinstance(error, PermissionDenied) else " ".join(error.messages)
-        return JsonResponse(
+        response = JsonResponse(
             {"ok": False, "code": code, "message": text}, status=status if status != 200 else 400
         )
+        return with_retry_after(response, error)
     if isinstance(error, services.NoticeRequired) and form.is_valid():
         # Keep what they wrote: it comes back in the form once they have acknowledged.
         request.session[_draft_key(thread)] = form.cleaned_data["body"]
     add_service_error(form, error)
     context = thread_context(request, thread, access, form=form)
-    return render(request, TEMPLATES + "thread.html", context, status=status)
+    response = render(request, TEMPLATES + "thread.html", context, status=status)
+    return with_retry_after(response, error)
 
 
 @require_POST

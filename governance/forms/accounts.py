@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Organisation, User
 from ..models.users import TIME_ZONE_CHOICES
-from ..services.accounts import EMAIL_TAKEN, email_taken, username_taken
+from ..services.accounts import EMAIL_TAKEN, email_taken, username_problem
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 
@@ -99,10 +99,7 @@ class RegisterForm(forms.Form):
     )
 
     def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        if username_taken(username):
-            raise forms.ValidationError(_("That username is taken. Please choose another."))
-        return username
+        return self.cleaned_data["username"].strip()
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"].strip())
@@ -112,6 +109,9 @@ class RegisterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        username = cleaned.get("username")
+        if username and (problem := username_problem(username, cleaned.get("email") or "")):
+            self.add_error("username", problem)
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", _("The two passwords are not the same."))
@@ -156,3 +156,32 @@ class ProfileForm(forms.ModelForm):
             *TIME_ZONE_CHOICES,
         ]
         self.fields["notifications_enabled"].label = _("Send me email notifications")
+
+
+class EmailChangeForm(forms.Form):
+    """A new address, and the password: a borrowed session cannot move the account."""
+
+    email = forms.EmailField(
+        label=_("New email address"),
+        max_length=EMAIL_MAX_LENGTH,
+        help_text=_(
+            "We send a link to the new address. Your account keeps the current one until "
+            "the link is opened."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 _EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+")
@@ -43,14 +44,31 @@ class User(AbstractUser):
         help_text=_("Times are shown in this zone. Empty: Kolwezi time (Africa/Lubumbashi)."),
     )
     email_verified = models.BooleanField(_("email verified"), default=False)
+    # A new address asked for on the profile: used only once its link comes back.
+    pending_email = models.EmailField(_("new email address, not confirmed yet"), blank=True)
     notifications_enabled = models.BooleanField(_("email notifications"), default=True)
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        # Usernames and addresses never collide, in any case and either direction, so
+        # that a login name points at one person only: a username with "@" must be the
+        # person's own address, addresses are unique and contain "@", usernames are
+        # unique whatever their case. (A username equal to another person's address
+        # would otherwise take over that person's email login.)
         constraints = [
             models.UniqueConstraint(
                 Lower("email"), condition=~models.Q(email=""), name="user_email_unique_ci"
+            ),
+            models.UniqueConstraint(Lower("username"), name="user_username_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(email="") | models.Q(email__contains="@"),
+                name="user_email_has_at",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(username__contains="@")
+                | models.Q(Exact(Lower("username"), Lower("email"))),
+                name="user_username_with_at_is_own_email",
             ),
         ]
 

@@ -11,14 +11,16 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import audit, tokens
+from ..emails import render_plain_text, render_subject
 from ..models import Organisation, User
+from ..permissions import is_platform_admin
 from ._base import refuse, require
 
 logger = logging.getLogger(__name__)
@@ -39,14 +41,42 @@ EMAIL_TAKEN = gettext_lazy(
 )
 
 
+USERNAME_TAKEN = gettext_lazy("That username is taken. Please choose another.")
+USERNAME_WITH_AT = gettext_lazy(
+    "A username with “@” must be your own email address. Choose a username without “@”, "
+    "or use your email address."
+)
+
+
 def email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
-    """Addresses are unique whatever their case (constraint user_email_unique_ci)."""
-    return User.objects.filter(email__iexact=email.strip()).exclude(pk=exclude_pk).exists()
+    """Another person logs in with this address, as their address or their username
+    (any case): constraints user_email_unique_ci and user_username_with_at_is_own_email."""
+    email = email.strip()
+    return (
+        User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+        .exclude(pk=exclude_pk)
+        .exists()
+    )
 
 
-def username_taken(username: str) -> bool:
-    # Case-insensitive, so "Amani" and "amani" can never be two people.
-    return User.objects.filter(username__iexact=username).exists()
+def username_taken(username: str, *, exclude_pk: int | None = None) -> bool:
+    """Another person logs in with this name, as their username or their address (any
+    case, so "Amani" and "amani" are never two people)."""
+    username = username.strip()
+    return (
+        User.objects.filter(Q(username__iexact=username) | Q(email__iexact=username))
+        .exclude(pk=exclude_pk)
+        .exists()
+    )
+
+
+def username_problem(username: str, email: str):
+    """Why this username may not go with this address, or None."""
+    if "@" in username and username.strip().lower() != email.strip().lower():
+        return USERNAME_WITH_AT
+    if username_taken(username):
+        return USERNAME_TAKEN
+    return None
 
 
 @transaction.atomic
@@ -72,8 +102,8 @@ def account_register(
     )
     email = User.objects.normalize_email(email.strip())
     username = username.strip()
-    if username_taken(username):
-        refuse(_("That username is taken. Please choose another."), "username")
+    if problem := username_problem(username, email):
+        refuse(problem, "username")
     if email_taken(email):
         refuse(EMAIL_TAKEN, "email")
     user = User(
@@ -97,7 +127,7 @@ def account_register(
         # Someone took the address or username between our check and the insert.
         if email_taken(email):
             refuse(EMAIL_TAKEN, "email")
-        refuse(_("That username is taken. Please choose another."), "username")
+        refuse(USERNAME_TAKEN, "username")
     audit.record(
         actor=user,
         action="account.registered",
@@ -208,6 +238,105 @@ def profile_update(
     return changed
 
 
+# --- Changing one's address ------------------------------------------------------
+
+
+@transaction.atomic
+def email_change_request(*, actor, user: User, new_email: str, site_url: str) -> None:
+    """Ask to move `user` to a new address. Nothing changes but `pending_email` until
+    the link sent to the new address comes back (email_change_confirm): the old
+    address stays in use, and verified, until then. A person asks for themselves; a
+    platform admin may ask for anyone (from the admin's user form)."""
+    require(
+        getattr(actor, "is_authenticated", False)
+        and (actor.pk == user.pk or is_platform_admin(actor)),
+        _("You can change only your own email address."),
+    )
+    new_email = User.objects.normalize_email(new_email.strip())
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    try:
+        User._meta.get_field("email").run_validators(new_email)  # format and length
+    except ValidationError:
+        refuse(_("Enter a valid email address."), "email")
+    if new_email.lower() == stored.email.lower():
+        refuse(_("This is already your email address."), "email")
+    if email_taken(new_email, exclude_pk=stored.pk):
+        refuse(EMAIL_TAKEN, "email")
+    stored.pending_email = new_email
+    stored.save(update_fields=["pending_email"])
+    audit.record(
+        actor=actor,
+        action="account.email_change_requested",
+        obj=stored,
+        payload={"by_admin": actor.pk != stored.pk},
+    )
+    user.pending_email = new_email
+    language = stored.preferred_language or translation.get_language()
+    transaction.on_commit(
+        partial(send_email_change_link, user=stored, site_url=site_url, language=language),
+        robust=True,
+    )
+
+
+@transaction.atomic
+def email_change_confirm(*, token: str) -> User:
+    """The link sent to a new address came back: it becomes the account's (verified)
+    address. A username that was the old address follows it. Refuses, changing
+    nothing, if the link is bad, expired, superseded, or the address was taken since."""
+    try:
+        claim = tokens.read_email_verification_token(token, change=True)
+    except tokens.ExpiredToken:
+        refuse(
+            _(
+                "This link has expired: links work for three days. Ask again for the change "
+                "from your profile page."
+            )
+        )
+    except tokens.InvalidToken:
+        refuse(_("This link is not valid. Check that you copied all of it from the email."))
+    user = User.objects.select_for_update().filter(pk=claim.user_id, is_active=True).first()
+    if user is None or not claim.matches(user):
+        refuse(
+            _("This link is no longer valid: the account is not waiting for this address any more.")
+        )
+    new_email = user.pending_email
+    if email_taken(new_email, exclude_pk=user.pk):
+        refuse(EMAIL_TAKEN)
+    fields = ["email", "pending_email", "email_verified"]
+    if user.username.lower() == user.email.lower():
+        user.username = new_email
+        fields.append("username")
+    user.email, user.pending_email, user.email_verified = new_email, "", True
+    try:
+        with transaction.atomic():
+            user.save(update_fields=fields)
+    except IntegrityError:
+        refuse(EMAIL_TAKEN)
+    audit.record(
+        actor=user,
+        action="account.email_changed",
+        obj=user,
+        payload={"username_followed": "username" in fields},
+    )
+    return user
+
+
+@transaction.atomic
+def email_change_cancel(*, actor, user: User) -> bool:
+    require(
+        getattr(actor, "is_authenticated", False) and actor.pk == user.pk,
+        _("You can change only your own email address."),
+    )
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    if not stored.pending_email:
+        return False
+    stored.pending_email = ""
+    stored.save(update_fields=["pending_email"])
+    user.pending_email = ""
+    audit.record(actor=actor, action="account.email_change_cancelled", obj=stored)
+    return True
+
+
 # --- Mail ---------------------------------------------------------------------
 
 
@@ -222,22 +351,40 @@ def _send_verification_after_commit(user: User, site_url: str) -> None:
 
 
 def send_verification_email(*, user: User, site_url: str, language: str | None = None) -> None:
+    token = tokens.email_verification_token(user)
+    _send_link(user.email, "verify", "accounts:verify_email", token, user, site_url, language)
+
+
+def send_email_change_link(*, user: User, site_url: str, language: str | None = None) -> None:
+    """To the new address only: proving it is read is the point."""
+    token = tokens.email_change_token(user)
+    _send_link(
+        user.pending_email,
+        "change",
+        "accounts:confirm_email_change",
+        token,
+        user,
+        site_url,
+        language,
+    )
+
+
+def _send_link(address, kind, url_name, token, user, site_url, language) -> None:
+    """The email with a link that proves `address` is read (accounts/email/<kind>_*.txt)."""
     with translation.override(language):
-        path = reverse(
-            "accounts:verify_email", kwargs={"token": tokens.email_verification_token(user)}
-        )
-        context = {
-            "user": user,
-            "verify_url": site_url.rstrip("/") + path,
-            "days": tokens.EMAIL_VERIFICATION_MAX_AGE.days,
-        }
-        subject = render_to_string("accounts/email/verify_subject.txt", context)
-        body = render_to_string("accounts/email/verify_body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [user.email])
+        url = site_url.rstrip("/") + reverse(url_name, kwargs={"token": token})
+        context = {"user": user, "url": url, "days": tokens.EMAIL_VERIFICATION_MAX_AGE.days}
+        subject = render_subject(f"accounts/email/{kind}_subject.txt", context)
+        body = render_plain_text(f"accounts/email/{kind}_body.txt", context)
+    send_mail(subject, body, None, [address])
 
 
 __all__ = [
     "PROFILE_FIELDS",
+    "email_change_cancel",
+    "email_change_confirm",
+    "email_change_request",
+    "username_problem",
     "account_register",
     "account_verification_resend",
     "account_verify_email",

@@ -4,6 +4,8 @@ Views validate with forms and change state only through services.accounts.
 Django's auth views do the password work, with our templates and URL names.
 """
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -17,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
-from ..forms.accounts import LoginForm, ProfileForm, RegisterForm
+from .. import login_throttle
+from ..forms.accounts import EmailChangeForm, LoginForm, ProfileForm, RegisterForm
 from ..models import User
 from ..services import accounts as services
 from . import ratelimit
@@ -43,30 +46,31 @@ def _add_service_errors(form, error: ValidationError, aliases: dict[str, str] | 
         form.add_error(name if name in form.fields else None, field_errors)
 
 
-def _too_many(request, template: str, context: dict):
-    messages.error(request, TOO_MANY)
-    return render(request, template, context, status=429)
+def _too_many(request, template: str, context: dict, limit: ratelimit.RateLimit, text=TOO_MANY):
+    messages.error(request, text)
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(limit.retry_after())
+    return response
 
 
 # --- Log in and out -------------------------------------------------------------
 
 
 class LoginView(auth_views.LoginView):
-    """Failed attempts count against the client's address; past the limit, no checking."""
+    """Failed attempts are counted by django-axes (governance.login_throttle), on this
+    page and on the admin's login alike."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        if ratelimit.LOGIN.exceeded(ratelimit.client_address(request)):
-            return _too_many(
-                request, self.template_name, self.get_context_data(form=LoginForm(request))
-            )
-        return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        ratelimit.LOGIN.hit(ratelimit.client_address(self.request))
-        return super().form_invalid(form)
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a login refused by a lockout, on every login page."""
+    seconds = login_throttle.retry_after(request, credentials)
+    context = {"minutes": max(1, math.ceil(seconds / 60))}
+    response = render(request, "accounts/locked_out.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -89,7 +93,10 @@ class RegisterView(FormView):
         address = ratelimit.client_address(request)
         if ratelimit.REGISTER.exceeded(address):
             return _too_many(
-                request, self.template_name, self.get_context_data(form=RegisterForm())
+                request,
+                self.template_name,
+                self.get_context_data(form=RegisterForm()),
+                ratelimit.REGISTER,
             )
         ratelimit.REGISTER.hit(address)
         return super().post(request, *args, **kwargs)
@@ -134,10 +141,16 @@ def verify_email(request, token: str):
 @login_required
 def verification_resend(request):
     if ratelimit.VERIFICATION_RESEND.exceeded(f"user:{request.user.pk}"):
-        messages.error(
-            request, _("You have asked for several links already. Please try again later.")
+        return _too_many(
+            request,
+            "accounts/profile.html",
+            {
+                "form": ProfileForm(instance=User.objects.get(pk=request.user.pk)),
+                "email_form": EmailChangeForm(user=request.user),
+            },
+            ratelimit.VERIFICATION_RESEND,
+            _("You have asked for several links already. Please try again later."),
         )
-        return redirect("accounts:profile")
     try:
         services.account_verification_resend(actor=request.user, site_url=_site_url(request))
     except (ValidationError, PermissionDenied) as error:
@@ -177,7 +190,70 @@ def profile(request):
             with translation.override(language):
                 return redirect(reverse("accounts:profile"))
     status = 400 if form.errors else 200
-    return render(request, "accounts/profile.html", {"form": form}, status=status)
+    return _profile_page(request, form=form, status=status)
+
+
+def _profile_page(request, *, form=None, email_form=None, status=200):
+    context = {
+        "form": form or ProfileForm(instance=User.objects.get(pk=request.user.pk)),
+        "email_form": email_form or EmailChangeForm(user=request.user),
+    }
+    return render(request, "accounts/profile.html", context, status=status)
+
+
+# --- Changing one's email address ---------------------------------------------------
+
+
+@require_POST
+@login_required
+def email_change(request):
+    """The new address is used only once the link sent to it comes back."""
+    form = EmailChangeForm(request.POST, user=request.user)
+    key = f"user:{request.user.pk}"
+    if ratelimit.EMAIL_CHANGE.exceeded(key):
+        response = _profile_page(request, email_form=form, status=429)
+        response["Retry-After"] = str(ratelimit.EMAIL_CHANGE.retry_after())
+        messages.error(request, TOO_MANY)
+        return response
+    if form.is_valid():
+        ratelimit.EMAIL_CHANGE.hit(key)
+        try:
+            services.email_change_request(
+                actor=request.user,
+                user=request.user,
+                new_email=form.cleaned_data["email"],
+                site_url=_site_url(request),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "We have sent a link to your new address. Your account uses it once you "
+                    "open the link; until then it keeps the current one."
+                ),
+            )
+            return redirect("accounts:profile")
+    return _profile_page(request, email_form=form, status=400)
+
+
+@require_POST
+@login_required
+def email_change_cancel(request):
+    if services.email_change_cancel(actor=request.user, user=request.user):
+        messages.success(request, _("The change of address is cancelled."))
+    return redirect("accounts:profile")
+
+
+def confirm_email_change(request, token: str):
+    try:
+        user = services.email_change_confirm(token=token)
+    except ValidationError as error:
+        context = {"verified": False, "problem": " ".join(error.messages)}
+        return render(request, "accounts/verify_email.html", context, status=400)
+    context = {"verified": True, "newly_verified": True, "person": user}
+    return render(request, "accounts/verify_email.html", context)
 
 
 # --- Passwords ----------------------------------------------------------------------
@@ -192,7 +268,10 @@ class PasswordResetView(auth_views.PasswordResetView):
         address = ratelimit.client_address(request)
         if ratelimit.PASSWORD_RESET.exceeded(address):
             return _too_many(
-                request, self.template_name, self.get_context_data(form=self.form_class())
+                request,
+                self.template_name,
+                self.get_context_data(form=self.form_class()),
+                ratelimit.PASSWORD_RESET,
             )
         ratelimit.PASSWORD_RESET.hit(address)
         return super().post(request, *args, **kwargs)

@@ -2,7 +2,7 @@
 
 Many people in Kolwezi share one address (mobile carriers' NAT, cyber cafés,
 workshops), so the limits are generous and count what an attacker needs many
-of: failed logins, registrations, reset emails.
+of: registrations, reset emails. Failed logins are django-axes' (login_throttle).
 
 RATE_LIMIT_PROXY_COUNT = n (settings): the number of trusted reverse proxies in
 front of the app; the client address is then read from X-Forwarded-For. Leave it
@@ -13,10 +13,10 @@ from django.conf import settings
 
 from governance.ratelimit import RateLimit
 
-LOGIN = RateLimit("login")
 REGISTER = RateLimit("register")
 PASSWORD_RESET = RateLimit("password_reset")
 VERIFICATION_RESEND = RateLimit("verification_resend")
+EMAIL_CHANGE = RateLimit("email_change")
 
 
 def client_address(request) -> str:

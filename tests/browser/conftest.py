@@ -8,6 +8,7 @@ while the browser is up (only then: the fixture is per module and restores it).
 """
 
 import os
+from base64 import b32decode
 from pathlib import Path
 
 import pytest
@@ -54,10 +55,30 @@ def browser_page(chromium, live_server):
 
 
 def log_in(page, user, password: str = PASSWORD) -> None:
+    """Through the login page; then, for people who need one, the second factor: the
+    code their app would show, computed from the device's key (set up on the way if
+    they have none)."""
     page.goto("/accounts/login/")
     page.get_by_label("Username or email address").fill(user.username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    if "/two-factor/setup/" in page.url:
+        key = b32decode(page.locator("#totp-secret").inner_text().replace(" ", ""))
+        _give_code(page, key, "Confirm")
+        page.get_by_role("link", name="I have kept them: continue").click()
+        page.wait_for_load_state()
+    elif "/two-factor/verify/" in page.url:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        _give_code(page, TOTPDevice.objects.get(user=user, confirmed=True).bin_key, "Continue")
+
+
+def _give_code(page, key: bytes, button: str) -> None:
+    from django_otp.oath import totp
+
+    page.get_by_label("Code").fill(f"{totp(key):06d}")
+    page.get_by_role("main").get_by_role("button", name=button).click()
     page.wait_for_load_state()
 
 

@@ -82,3 +82,45 @@ def test_demo_open_round_and_open_ballot_have_live_threads(db):
     assert clause_threads.count() >= 2
     assert Thread.objects.filter(ballot__isnull=False).count() == 1
     assert Message.objects.filter(thread__in=clause_threads).count() >= 4
+
+
+def test_demo_staff_log_in_with_the_printed_second_factor(db, client, settings):
+    """`make run` prints the demo key and how to get a code: both open the admin."""
+    import io
+    import os
+    import subprocess
+    import sys
+
+    from cms.demo.two_factor import DEMO_TOTP_KEY, current_code, demo_secret
+
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    printed = out.getvalue()
+    assert demo_secret() in printed and "manage.py demo_code" in printed
+    assert "admin, chair, secretariat, facilitator" in printed
+
+    # At once: the code of the moment works straight after loading.
+    client.post("/accounts/login/", {"username": "chair", "password": "chaintable-demo"})
+    assert "/two-factor/verify/" in client.get("/admin/")["Location"]
+    client.post("/accounts/two-factor/verify/", {"token": current_code()})
+    assert client.get("/admin/").status_code == 200
+
+    env = {**os.environ, "DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "demo_code"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=settings.BASE_DIR,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    from django_otp.oath import TOTP
+
+    window = TOTP(DEMO_TOTP_KEY)
+    allowed = set()
+    for drift in (-1, 0, 1):
+        window.drift = drift
+        allowed.add(f"{window.token():06d}")
+    assert result.stdout.strip() in allowed

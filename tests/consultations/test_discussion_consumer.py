@@ -302,7 +302,8 @@ def test_posting_is_rate_limited(scene, settings):
                     replies.append(data)
                     break
         assert [r["type"] for r in replies] == ["ack", "ack", "error"]
-        assert replies[2]["code"] == "invalid" and "many messages" in replies[2]["message"]
+        assert replies[2]["code"] == "too_many" and "many messages" in replies[2]["message"]
+        assert 0 < replies[2]["retry_after"] <= 60
         await comm.disconnect()
 
     run(scenario)

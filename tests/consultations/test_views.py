@@ -1051,12 +1051,13 @@ def _count(client, path) -> tuple[int, int]:
 
 def test_consultation_page_queries_do_not_grow(client):
     """The consultation page, for a commenter whose own comments are all of them,
-    takes 13 queries with 10 comments and with 500. Its own 8: the session, the
-    user, the period with its version, standard and group, the clauses annotated
+    takes 16 queries with 10 comments and with 500. Its own 9: the session, the
+    user, the second factor's device (django-otp), the period with its version,
+    standard and group, the clauses annotated
     with their comment counts, the count of general comments, the reader's own
     comments with their clauses, and two guardian reads (user and group object
-    permissions) for the secretariat link. The shared layout adds 5: Wagtail's
-    site and menu page (3) and the user bar's permission checks (2)."""
+    permissions) for the secretariat link. The shared layout adds 7: Wagtail's
+    site and menu pages (5) and the user bar's permission checks (2)."""
     scene = Scene()
     client.force_login(scene.commenter)
     _many_comments(scene, 10, scene.commenter)
@@ -1067,12 +1068,13 @@ def test_consultation_page_queries_do_not_grow(client):
     many = _count(client, path)
     assert Comment.objects.count() == 500
     assert few == many  # flat, layout included
-    assert few[1] == 8, few
+    assert few[1] == 9, few
 
 
 def test_resolution_table_queries_do_not_grow(client):
-    """The resolution table, for the secretariat, takes 18 queries with 10 comments
-    and with 500. Its own 11: the session, the user, the period with its version,
+    """The resolution table, for the secretariat, takes 21 queries with 10 comments
+    and with 500. Its own 12: the session, the user, the second factor's device
+    (django-otp), the period with its version,
     standard and group, two guardian reads (user and group object permissions), the
     version's clauses (filter), the chambers that commented (filter), the count for
     the paginator, the clauses of later versions (resulting-clause chooser), one
@@ -1090,4 +1092,4 @@ def test_resolution_table_queries_do_not_grow(client):
     many = _count(client, path)
     assert Comment.objects.count() == 500
     assert few == many  # flat, layout included
-    assert few[1] == 11, few
+    assert few[1] == 12, few

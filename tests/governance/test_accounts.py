@@ -413,31 +413,6 @@ def test_password_change(client, person):
 # --- Rate limits ----------------------------------------------------------------------
 
 
-def test_failed_logins_are_limited_per_address(client, settings, person):
-    settings.RATE_LIMITS = {"login": (3, 600)}
-    for _ in range(3):
-        response = client.post(
-            reverse("accounts:login"), {"username": person.username, "password": "wrong"}
-        )
-        assert response.status_code == 200
-
-    # Past the limit even the right password is not checked.
-    response = client.post(
-        reverse("accounts:login"), {"username": person.username, "password": PASSWORD}
-    )
-    assert response.status_code == 429
-    assert "Too many attempts" in response.content.decode()
-    assert "_auth_user_id" not in client.session
-
-    # Another address is not affected.
-    response = client.post(
-        reverse("accounts:login"),
-        {"username": person.username, "password": PASSWORD},
-        REMOTE_ADDR="198.51.100.7",
-    )
-    assert response.status_code == 302
-
-
 def test_registrations_are_limited_per_address(client, settings):
     settings.RATE_LIMITS = {"register": (2, 3600)}
     for n in range(2):

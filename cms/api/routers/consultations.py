@@ -10,8 +10,11 @@ from ninja import FilterSchema, Query, Router
 from ninja.filter_schema import FilterLookup
 from ninja.pagination import paginate
 
+from consultations.models import CommentType
+
 from .. import selectors
 from ..pagination import LimitOffset
+from ..params import Id, Slug, Text, id_path, listing, one
 from ..schemas import CommentOut, ConsultationOut
 
 router = Router(tags=["consultations"])
@@ -20,17 +23,17 @@ State = Literal["scheduled", "open", "closed", "report_published"]
 
 
 class ConsultationFilter(FilterSchema):
-    working_group: Annotated[str | None, FilterLookup("version__standard__working_group__slug")] = (
-        None
-    )
-    standard: Annotated[str | None, FilterLookup("version__standard__slug")] = None
-    version: Annotated[int | None, FilterLookup("version_id")] = None
+    working_group: Annotated[
+        Slug | None, FilterLookup("version__standard__working_group__slug")
+    ] = None
+    standard: Annotated[Slug | None, FilterLookup("version__standard__slug")] = None
+    version: Annotated[Id | None, FilterLookup("version_id")] = None
 
 
 class CommentFilter(FilterSchema):
-    clause: str | None = None  # a clause number, or "general"
-    type: Annotated[str | None, FilterLookup("comment_type")] = None  # ge, te, ed
-    chamber: Annotated[str | None, FilterLookup("chamber__slug")] = None
+    clause: Text | None = None  # a clause number, or "general"
+    type: Annotated[CommentType | None, FilterLookup("comment_type")] = None
+    chamber: Annotated[Slug | None, FilterLookup("chamber__slug")] = None
 
     def filter_clause(self, value: str | None) -> Q:
         if not value:
@@ -38,7 +41,7 @@ class CommentFilter(FilterSchema):
         return Q(clause__isnull=True) if value == "general" else Q(clause__number=value)
 
 
-@router.get("/consultations", response=list[ConsultationOut], summary="Public comment periods")
+@router.get("/consultations", response=listing(ConsultationOut), summary="Public comment periods")
 @paginate(LimitOffset)
 def consultation_list(request, filters: Query[ConsultationFilter], state: State | None = None):
     """Public comment periods, newest first. `state` is derived from the clock."""
@@ -47,19 +50,21 @@ def consultation_list(request, filters: Query[ConsultationFilter], state: State 
 
 
 @router.get(
-    "/consultations/{consultation_id}", response=ConsultationOut, summary="A comment period"
+    "/consultations/{consultation_id}", response=one(ConsultationOut), summary="A comment period"
 )
-def consultation_detail(request, consultation_id: int):
+def consultation_detail(request, consultation_id: id_path("comment period")):
     return get_object_or_404(selectors.consultations(), pk=consultation_id)
 
 
 @router.get(
     "/consultations/{consultation_id}/comments",
-    response=list[CommentOut],
+    response=listing(CommentOut, of_one=True),
     summary="Comments of a public comment period",
 )
 @paginate(LimitOffset)
-def comment_list(request, consultation_id: int, filters: Query[CommentFilter]):
+def comment_list(
+    request, consultation_id: id_path("comment period"), filters: Query[CommentFilter]
+):
     """Comments not withdrawn, general ones first then in clause order. Each carries
     the working group's response once the period's report is published."""
     consultation = get_object_or_404(selectors.consultations(), pk=consultation_id)

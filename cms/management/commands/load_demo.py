@@ -3,7 +3,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from cms.demo import DEMO_PASSWORD, ballots, consultations, decisions, discussions, pages, registry
+from cms.demo import (
+    DEMO_PASSWORD,
+    ballots,
+    consultations,
+    decisions,
+    discussions,
+    pages,
+    registry,
+    two_factor,
+)
 
 
 class Command(BaseCommand):
@@ -21,8 +30,14 @@ class Command(BaseCommand):
             ballots.load(people)
             decisions.load(people)
             discussions.load(people)
+            staff = two_factor.load(people)
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         if settings.DEBUG:
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
             for username in people:
                 self.stdout.write(f"  {username}")
+            self.stdout.write(
+                f"Two-step login for {', '.join(staff)}: after the password, give the code "
+                f"of an authenticator app set up with the key {two_factor.demo_secret()}, "
+                "or print the current code with: .venv/bin/python manage.py demo_code"
+            )

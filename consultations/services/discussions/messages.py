@@ -103,8 +103,9 @@ def _post(actor, thread_id: int, body: str, idempotency_key: str, now) -> Messag
             _("Before your first post, read and acknowledge the competition-law notice.")
         )
     body = _clean_body(body)
-    if MESSAGES.exceeded(str(actor.pk)):
-        refuse(_("You have posted many messages in a short time. Please wait a minute."))
+    MESSAGES.check(
+        str(actor.pk), _("You have posted many messages in a short time. Please wait a minute.")
+    )
     group = thread.owning_group()
     held = sensitive_terms_in(body, group)
     message = Message.objects.create(
