@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "daphne",
     "governance",
     "consultations",
+    "membership",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

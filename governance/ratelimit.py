@@ -18,6 +18,7 @@ DEFAULTS: dict[str, tuple[int, int]] = {
     "verification_resend": (3, 60 * 60),  # verification links per person
     "comment": (30, 10 * 60),  # comments per person
     "message": (20, 60),  # discussion messages per person
+    "application": (10, 60 * 60),  # applications to join per address
 }
 
 

@@ -26,7 +26,13 @@ from .groups import (
     WorkingGroup,
     WorkingGroupStatus,
 )
-from .organisations import ChainLink, MembershipStatus, Organisation
+from .organisations import (
+    CHAIN_STAGES,
+    SUPPORTING_LINKS,
+    ChainLink,
+    MembershipStatus,
+    Organisation,
+)
 from .users import User
 
 __all__ = [
@@ -48,6 +54,7 @@ __all__ = [
     "VotingRule",
     "AuditChainHead",
     "AuditEvent",
+    "CHAIN_STAGES",
     "ChainLink",
     "Chamber",
     "ChamberQuota",
@@ -56,6 +63,7 @@ __all__ = [
     "MembershipStatus",
     "Organisation",
     "ReservedSeatRule",
+    "SUPPORTING_LINKS",
     "Seat",
     "SeatAssignment",
     "SeatRole",
