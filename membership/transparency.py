@@ -128,7 +128,7 @@ def pooled_totals() -> list[YearPool]:
     funding = {f.year: f for f in ProgrammeFunding.objects.all()}
     pools = []
     for year in sorted(set(years) | set(funding), reverse=True):
-        currency, entries = years.get(year, (funding[year].currency, []))
+        currency, entries = years[year] if year in years else (funding[year].currency, [])
         pool = pool_year(year, currency, entries)
         if year in funding:
             pool.programme, pool.programme_note = funding[year].amount, funding[year].note

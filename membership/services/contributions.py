@@ -227,5 +227,43 @@ def membership_publish(*, actor, organisation: Organisation, publish: bool) -> M
     return membership
 
 
+@transaction.atomic
+def membership_declare(
+    *,
+    actor,
+    organisation: Organisation,
+    tonnes: Decimal | None = None,
+    tier: str = "",
+    contact=None,
+) -> Membership:
+    """The secretariat records or corrects a member's declaration (and its contact).
+    Contributions already assessed keep the declaration they were assessed on."""
+    require(permissions.can_manage_contributions(actor), NOT_SECRETARIAT)
+    if organisation.membership_status != MembershipStatus.MEMBER:
+        refuse(_("Only a member organisation has a declaration."))
+    if tonnes is not None and Decimal(tonnes) < 0:
+        refuse(_("Tonnes cannot be negative."), "declared_tonnes")
+    membership, _new = Membership.objects.select_for_update().get_or_create(
+        organisation=organisation
+    )
+    membership.declared_tonnes = None if tonnes is None else Decimal(tonnes)
+    membership.declared_tier = "" if tonnes is not None else tier
+    if contact is not None:
+        membership.contact = contact
+    membership.full_clean()
+    membership.save()
+    audit.record(
+        actor=actor,
+        action="membership.declared",
+        obj=organisation,
+        payload={
+            "declared_tonnes": membership.declared_tonnes,
+            "declared_tier": membership.declared_tier,
+            "contact": membership.contact_id,
+        },
+    )
+    return membership
+
+
 def paid_total(contribution: Contribution) -> Decimal:
     return sum((p.amount for p in contribution.payments.all()), Decimal(0))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from governance.adminviews.forms import add_service_error
+from governance.models import ChainLink
 from governance.ratelimit import RateLimit
 from governance.views.ratelimit import client_address
 
@@ -24,7 +25,8 @@ def _schedule_context() -> dict:
     schedule = services.schedule_for(timezone.localdate().year)
     rows = list(schedule.bands.all()) if schedule else []
     table: dict[str, list] = {}
-    for row in sorted(rows, key=lambda r: (r.chain_link, r.min_tonnes)):
+    order = {value: index for index, value in enumerate(ChainLink.values)}
+    for row in sorted(rows, key=lambda r: (order.get(r.chain_link, 99), r.min_tonnes)):
         table.setdefault(row.get_chain_link_display(), []).append(row)
     return {"schedule": schedule, "schedule_table": table}
 

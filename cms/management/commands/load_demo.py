@@ -3,7 +3,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from cms.demo import DEMO_PASSWORD, ballots, consultations, decisions, discussions, pages, registry
+from cms.demo import (
+    DEMO_PASSWORD,
+    ballots,
+    consultations,
+    decisions,
+    discussions,
+    membership,
+    pages,
+    registry,
+)
 
 
 class Command(BaseCommand):
@@ -21,6 +30,7 @@ class Command(BaseCommand):
             ballots.load(people)
             decisions.load(people)
             discussions.load(people)
+            membership.load(people)
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         if settings.DEBUG:
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
