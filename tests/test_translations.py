@@ -63,6 +63,12 @@ SAME_IN = {
         "Date",
         "Dates",
         "participation",
+        "Contribution",
+        "contribution",
+        "Contributions",
+        "contributions",
+        "Euro",
+        "notes",
     },
     "sw": set(),
 }
