@@ -75,7 +75,7 @@ def invoice_issue(*, actor, contribution: Contribution, today=None) -> Invoice:
     require(permissions.can_manage_contributions(actor), NOT_SECRETARIAT)
     today = today or timezone.localdate()
     contribution = (
-        Contribution.objects.select_for_update()
+        Contribution.objects.select_for_update(of=("self",))
         .select_related("organisation__membership__contact")
         .get(pk=contribution.pk)
     )
