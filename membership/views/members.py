@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail.models import Page
 
 from governance import register
 from governance.models import ChainLink
@@ -59,6 +60,7 @@ def profile(request, slug: str):
                 }
             )
     membership = getattr(organisation, "membership", None)
+    index = Page.objects.live().filter(slug="working-groups").first()
     return render(
         request,
         "membership/profile.html",
@@ -67,6 +69,7 @@ def profile(request, slug: str):
             "organisation": organisation,
             "own": own,
             "own_rows": rows,
+            "groups_url": index.get_url(request) if index else "",
             "publish_form": PublishForm(
                 initial={"publish": bool(membership and membership.publish_contribution)}
             ),
