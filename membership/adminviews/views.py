@@ -106,10 +106,9 @@ class ActionPage(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
             with transaction.atomic():
                 message = handler(form.cleaned_data if form is not None else {})
         except (ValidationError, PermissionDenied) as refusal:
-            if form is not None:
-                add_service_error(form, refusal)
-            else:
-                self.errors = _refusal_messages(refusal)
+            # Shown above everything: the form it came from may no longer be on the page
+            # (an application decided meanwhile).
+            self.errors = _refusal_messages(refusal)
             return self.render_to_response(self.get_context_data(forms=forms))
         messages.success(request, message)
         return redirect(self.edit_url_name, self.object.pk)
