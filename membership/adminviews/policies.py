@@ -14,13 +14,24 @@ from governance.models.assignments import today
 from ..models import Application, Contribution, ContributionSchedule, ProgrammeFunding
 
 
+def _is_secretariat(user) -> bool:
+    """Asked once per request's user: the admin menu asks every viewset's policy, and
+    the answer (a query) is the same for all of them."""
+    cached = getattr(user, "_membership_is_secretariat", None)
+    if cached is None:
+        cached = permissions.is_secretariat(user)
+        if getattr(user, "is_authenticated", False):
+            user._membership_is_secretariat = cached
+    return cached
+
+
 class SecretariatPolicy(BasePermissionPolicy):
     def __init__(self, model, *, actions=frozenset({"add", "change", "view"})):
         super().__init__(model)
         self.actions = frozenset(actions)
 
     def user_has_permission(self, user, action):
-        return action in self.actions and permissions.is_secretariat(user)
+        return action in self.actions and _is_secretariat(user)
 
     def users_with_any_permission(self, actions):
         User = get_user_model()
