@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "daphne",
     "governance",
     "consultations",
+    "membership",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

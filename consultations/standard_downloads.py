@@ -8,10 +8,7 @@ typographic quotes become plain ones).
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from django.utils import formats
 from django.utils.translation import get_language
@@ -19,18 +16,9 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .models import Clause, DraftVersion
+from governance.pdf import CORE_FAMILY, UNICODE_FAMILY, latin1_safe, unicode_font_files
 
-# Where distributions put DejaVu Sans (Debian/Ubuntu, Fedora, Arch, Alpine).
-FONT_DIRS = (
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/dejavu"),
-    Path("/usr/share/fonts/dejavu-sans-fonts"),
-    Path("/usr/share/fonts/TTF"),
-    Path("/usr/share/fonts/ttf-dejavu"),
-)
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-UNICODE_FAMILY, CORE_FAMILY = "DejaVu", "helvetica"
+from .models import Clause, DraftVersion
 
 
 @dataclass(frozen=True)
@@ -130,53 +118,6 @@ def render_markdown(document: VersionDocument) -> str:
 
 
 # --- PDF -------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def unicode_font_files() -> dict[str, Path] | None:
-    """DejaVu Sans regular and bold, if the system has both; else None."""
-    for directory in FONT_DIRS:
-        files = {style: directory / name for style, name in FONT_FILES.items()}
-        if all(path.is_file() for path in files.values()):
-            return files
-    return None
-
-
-_LATIN1_FOLD = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2026": "...",
-        "\u2022": "-",
-        "\u0152": "OE",
-        "\u0153": "oe",
-        "\u2192": "->",
-        "\u00a0": " ",
-        "\u202f": " ",
-    }
-)
-
-
-def latin1_safe(text: str) -> str:
-    """Text the core PDF fonts can print: Latin-1 kept, typography folded, other
-    letters without their marks (ŵ → w), anything else as "?"."""
-    out = []
-    for char in text.translate(_LATIN1_FOLD):
-        try:
-            char.encode("latin-1")
-            out.append(char)
-        except UnicodeEncodeError:
-            base = "".join(
-                c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
-            )
-            out.append(base if base and base.isascii() else "?")
-    return "".join(out)
 
 
 class _VersionPDF(FPDF):

@@ -271,6 +271,28 @@ def needs_second_factor(user) -> bool:
 
 
 can_manage_organisations = is_platform_admin
+
+
+def is_secretariat(user) -> bool:
+    """The alliance's secretariat: platform admins, and whoever holds a current
+    secretariat role in a working group. It keeps the alliance's membership."""
+    if is_platform_admin(user):
+        return True
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return (
+        WorkingGroupRole.objects.current(today())
+        .filter(person=user, role=GroupRole.SECRETARIAT)
+        .exists()
+    )
+
+
+# Joining and contributions: the secretariat reviews applications, admits members
+# (or a working group does, by a certified ballot), keeps the contribution schedule,
+# records payments and sends invoices.
+can_review_applications = is_secretariat
+can_admit_members = is_secretariat
+can_manage_contributions = is_secretariat
 can_manage_chambers = is_platform_admin
 can_create_working_group = is_platform_admin
 

@@ -27,6 +27,7 @@ DEFAULTS: dict[str, tuple[int, int]] = {
     "email_change": (5, 60 * 60),  # address changes asked for, per person
     "comment": (30, 10 * 60),  # comments per person
     "message": (20, 60),  # discussion messages per person
+    "application": (10, 60 * 60),  # applications to join per address
 }
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .audit import verify_chain
-from .models import GENESIS_HASH, AuditChainHead, AuditEvent, WorkingGroup
+from .models import GENESIS_HASH, AuditChainHead, AuditEvent, ChainLink, WorkingGroup
 
 # What the public register may say of each public action: the payload keys it reads.
 # Every other key (people's ids, rule snapshots, reasons typed by hand, counts that
@@ -28,6 +28,7 @@ REGISTER_PAYLOAD_KEYS: dict[str, tuple[str, ...]] = {
     "ballot.certified": ("outcome",),
     "ballot.cancelled": (),
     "decision.recorded": (),
+    "organisation.admitted": ("chain_link",),
     "decision.published": (),
     "seat.created": (),
     "seat.updated": (),
@@ -46,6 +47,10 @@ REGISTER_PAYLOAD_KEYS: dict[str, tuple[str, ...]] = {
 
 REGISTER_PAGE_SIZE = 50
 
+# Actions that concern the alliance as a whole (no working group): its register of
+# admissions. Refusals are never public, so they are never here.
+ALLIANCE_REGISTER_ACTIONS = ("organisation.admitted",)
+
 OUTCOME_LABELS = {
     "adopted": gettext_lazy("adopted"),
     "rejected": gettext_lazy("rejected"),
@@ -61,6 +66,25 @@ def public_register(group: WorkingGroup):
     `register_entries`, which keeps only whitelisted keys)."""
     return (
         AuditEvent.objects.filter(working_group_id=group.pk, is_public=True)
+        .only(
+            "sequence",
+            "created_at",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "is_public",
+            "payload",
+        )
+        .order_by("-sequence")
+    )
+
+
+def alliance_register():
+    """The public register of admissions, newest first: every member admitted, by the
+    secretariat or by a working group's decision. The same columns as a group's."""
+    return (
+        AuditEvent.objects.filter(action__in=ALLIANCE_REGISTER_ACTIONS, is_public=True)
         .only(
             "sequence",
             "created_at",
@@ -172,6 +196,12 @@ def _sentence(action: str, name: str, details: dict) -> str:
             text += "; " + _("represents %(organisation)s") % {
                 "organisation": details["organisation"]
             }
+        return text
+    if action == "organisation.admitted":
+        link = details.get("chain_link")
+        text = _("Admitted as a member organisation: %(name)s") % {"name": name}
+        if link in ChainLink.values:
+            text += "; " + _("link in the chain: %(link)s") % {"link": ChainLink(link).label}
         return text
     if action == "seat_assignment.ended":
         return _("Seat term ends: %(name)s, on %(end)s") % {

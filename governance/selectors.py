@@ -8,12 +8,9 @@ from django.db.models.functions import Coalesce
 from .models import (
     Ballot,
     BallotStatus,
-    ChainLink,
     Chamber,
     Decision,
     GroupRole,
-    MembershipStatus,
-    Organisation,
     Participation,
     RollEntry,
     Seat,
@@ -29,15 +26,6 @@ def public_working_groups():
     return WorkingGroup.objects.public().annotate(
         seat_count=Count("seats", filter=Q(seats__is_active=True))
     )
-
-
-def member_count_by_chain_link() -> list[tuple[str, int]]:
-    counts = dict(
-        Organisation.objects.filter(membership_status=MembershipStatus.MEMBER)
-        .values_list("chain_link")
-        .annotate(n=Count("id"))
-    )
-    return [(label, counts.get(value, 0)) for value, label in ChainLink.choices]
 
 
 @dataclass

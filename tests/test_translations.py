@@ -64,6 +64,12 @@ SAME_IN = {
         "Date",
         "Dates",
         "participation",
+        "Contribution",
+        "contribution",
+        "Contributions",
+        "contributions",
+        "Euro",
+        "notes",
     },
     "sw": set(),
 }

@@ -14,6 +14,7 @@ from consultations import selectors as consultation_selectors
 from consultations.models import Audience, Consultation
 from governance import register, selectors
 from governance.models import Ballot, BallotStatus
+from membership import selectors as membership_selectors
 
 from ..blocks import StoryStreamBlock
 
@@ -42,7 +43,7 @@ class HomePage(Page):
         context["working_groups"] = selectors.public_working_groups()
         index = WorkingGroupIndexPage.objects.live().first()
         context["groups_index_url"] = index.get_url(request) if index else ""
-        context["chain_links"] = selectors.member_count_by_chain_link()
+        context["chain_map"] = membership_selectors.chain_map()
         return context
 
 

@@ -88,6 +88,7 @@ class OrganisationViewSet(RegistryViewSet):
         FieldPanel("chain_link"),
         FieldPanel("country"),
         FieldPanel("website"),
+        FieldPanel("description"),
         FieldPanel("membership_status"),
         FieldPanel("is_non_profit"),
         FieldPanel("represents_artisanal_miners"),

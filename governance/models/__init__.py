@@ -27,7 +27,13 @@ from .groups import (
     WorkingGroup,
     WorkingGroupStatus,
 )
-from .organisations import ChainLink, MembershipStatus, Organisation
+from .organisations import (
+    CHAIN_STAGES,
+    SUPPORTING_LINKS,
+    ChainLink,
+    MembershipStatus,
+    Organisation,
+)
 from .users import User
 
 __all__ = [
@@ -50,6 +56,7 @@ __all__ = [
     "VotingRule",
     "AuditChainHead",
     "AuditEvent",
+    "CHAIN_STAGES",
     "ChainLink",
     "Chamber",
     "ChamberQuota",
@@ -58,6 +65,7 @@ __all__ = [
     "MembershipStatus",
     "Organisation",
     "ReservedSeatRule",
+    "SUPPORTING_LINKS",
     "Seat",
     "SeatAssignment",
     "SeatRole",

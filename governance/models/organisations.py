@@ -21,6 +21,25 @@ class ChainLink(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The chain from the pit to the product, in order: each stage holds one or more links.
+CHAIN_STAGES: tuple[tuple[str, ...], ...] = (
+    (ChainLink.ARTISANAL_COOPERATIVE, ChainLink.INDUSTRIAL_MINER),
+    (ChainLink.TRADER,),
+    (ChainLink.REFINER,),
+    (ChainLink.PRECURSOR_CATHODE,),
+    (ChainLink.BATTERY_CELL,),
+    (ChainLink.AUTOMOTIVE, ChainLink.ELECTRONICS),
+)
+# Those who stand alongside the chain rather than in it.
+SUPPORTING_LINKS: tuple[str, ...] = (
+    ChainLink.FINANCIAL,
+    ChainLink.GOVERNMENT,
+    ChainLink.ACADEMIC,
+    ChainLink.CIVIL_SOCIETY,
+    ChainLink.OTHER,
+)
+
+
 class MembershipStatus(models.TextChoices):
     APPLICANT = "applicant", _("Applicant")
     MEMBER = "member", _("Member")
@@ -34,6 +53,9 @@ class Organisation(models.Model):
     chain_link = models.CharField(_("link in the chain"), max_length=32, choices=ChainLink.choices)
     country = CountryField(_("country"))
     website = models.URLField(_("website"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What the organisation does, in a few lines.")
+    )
     membership_status = models.CharField(
         _("membership status"),
         max_length=16,

@@ -5,6 +5,8 @@ transaction and appends to the audit log. Refusals raise PermissionDenied or
 ValidationError with a message meant for the person who tried.
 """
 
+from ._base import refuse, require, save_audited
+from .admission import organisation_admit, organisation_contact_link
 from .ballots import (
     ballot_cancel,
     ballot_certify,
@@ -32,6 +34,10 @@ from .seats import (
 )
 
 __all__ = [
+    # Shared by every app's services: refusals and audited saves.
+    "refuse",
+    "require",
+    "save_audited",
     "ballot_cancel",
     "ballot_certify",
     "ballot_close",
@@ -47,6 +53,8 @@ __all__ = [
     "voting_rule_save",
     "chamber_save",
     "composition_shortfalls",
+    "organisation_admit",
+    "organisation_contact_link",
     "organisation_save",
     "role_end",
     "role_grant",

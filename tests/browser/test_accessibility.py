@@ -96,3 +96,23 @@ def test_french_page_is_accessible_and_light(browser_page, demo_paths, name):
     assert browser_page.locator("html").get_attribute("lang") == "fr"
     assert not violations, f"{name} (fr): {violations}"
     assert weight <= MAX_BYTES, f"{name} (fr): {weight} bytes transferred"
+
+
+MEMBER_PAGES = [
+    "/join/",
+    "/chain/",
+    "/members/",
+    "/members/autovolt-motors/",
+    "/contributions/",
+    "/fr/join/",
+    "/sw/chain/",
+]
+
+
+def test_member_pages_are_accessible_and_light(browser_page, demo_paths):
+    """Joining, the chain map, the directory, a profile and the money figures, on one
+    load of the demo."""
+    for path in MEMBER_PAGES:
+        violations, weight = audit(browser_page, path)
+        assert not violations, f"{path}: {violations}"
+        assert weight <= MAX_BYTES, f"{path}: {weight} bytes transferred"

@@ -124,3 +124,33 @@ def test_demo_staff_log_in_with_the_printed_second_factor(db, client, settings):
         window.drift = drift
         allowed.add(f"{window.token():06d}")
     assert result.stdout.strip() in allowed
+
+
+def test_demo_has_three_applications_waiting_bands_pooled_totals_and_a_full_map(db, client):
+    from governance.models import MembershipStatus
+    from membership import transparency
+    from membership.models import Application, Contribution
+
+    call_command("load_demo", verbosity=0)
+    waiting = Application.objects.open().order_by("chain_link")
+    assert [(a.chain_link, a.status) for a in waiting] == [
+        ("asm_cooperative", "pending"),
+        ("civil_society", "pending"),
+        ("refiner", "pending"),
+    ]
+    # Members see their band: the carmaker's contact on its profile.
+    client.login(username="commenter", password="chaintable-demo")
+    page = client.get("/members/autovolt-motors/").text
+    assert "Your contributions" in page and "Band B" in page and "Paid" in page
+    client.logout()
+    # The public sees pooled totals, and what went to the mine last year.
+    pools = transparency.pooled_totals()
+    assert pools[0].received > 0 and not pools[0].withheld
+    assert any(pool.programme for pool in pools)
+    assert Contribution.objects.values("year").distinct().count() == 2
+    # Every demo organisation is on the map, at its link.
+    chain_map = client.get("/chain/").text
+    for organisation in Organisation.objects.filter(membership_status=MembershipStatus.MEMBER):
+        marker = f'id="at-{organisation.chain_link}"'
+        start = chain_map.index(marker)
+        assert organisation.name.replace("'", "&#x27;") in chain_map[start : start + 4000]

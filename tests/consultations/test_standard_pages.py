@@ -26,6 +26,7 @@ from consultations.models import (
     DraftVersion,
     VersionStatus,
 )
+from governance import pdf
 from governance.models import GroupRole
 from tests.consultations.test_views import (
     Scene,
@@ -495,7 +496,7 @@ def test_a_long_pdf_numbers_every_page(client):
 
 
 def test_pdf_without_a_unicode_font_folds_the_text_to_latin1(monkeypatch):
-    monkeypatch.setattr(standard_downloads, "FONT_DIRS", ())
+    monkeypatch.setattr(pdf, "FONT_DIRS", ())
     standard_downloads.unicode_font_files.cache_clear()
     try:
         doc = standard_downloads.VersionDocument(

@@ -9,6 +9,7 @@ from cms.demo import (
     consultations,
     decisions,
     discussions,
+    membership,
     pages,
     registry,
     two_factor,
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             decisions.load(people)
             discussions.load(people)
             staff = two_factor.load(people)
+            membership.load(people)
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         if settings.DEBUG:
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,41 @@
+from .applications import (
+    MAX_DESCRIPTION,
+    MAX_MESSAGE,
+    MAX_STATEMENT,
+    OPEN_STATUSES,
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+)
+from .contributions import (
+    BandTier,
+    Contribution,
+    ContributionBand,
+    ContributionSchedule,
+    Currency,
+    Invoice,
+    Membership,
+    Payment,
+    PaymentStatus,
+    ProgrammeFunding,
+)
+
+__all__ = [
+    "MAX_DESCRIPTION",
+    "MAX_MESSAGE",
+    "MAX_STATEMENT",
+    "OPEN_STATUSES",
+    "Application",
+    "ApplicationEvent",
+    "ApplicationStatus",
+    "BandTier",
+    "Contribution",
+    "ContributionBand",
+    "ContributionSchedule",
+    "Currency",
+    "Invoice",
+    "Membership",
+    "Payment",
+    "PaymentStatus",
+    "ProgrammeFunding",
+]
