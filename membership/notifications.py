@@ -8,13 +8,13 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
+from governance.emails import render_plain_text, render_subject
 from governance.models import User
 
 from . import tokens
@@ -71,9 +71,9 @@ def send_application_email(application_id: int, kind: str, refs: dict) -> int:
             if refs.get("new_account") and application.contact is not None:
                 context["username"] = application.contact.username
                 context["password_url"] = _password_link(application.contact)
-        subject = render_to_string(f"membership/email/{kind}_subject.txt", context)
-        body = render_to_string(f"membership/email/{kind}.txt", context)
-    return send_mail(" ".join(subject.split()), body, None, [application.contact_email])
+        subject = render_subject(f"membership/email/{kind}_subject.txt", context)
+        body = render_plain_text(f"membership/email/{kind}.txt", context)
+    return send_mail(subject, body, None, [application.contact_email])
 
 
 def invoice_email_later(invoice: Invoice, recipients: list[str], language: str) -> None:
@@ -94,10 +94,8 @@ def send_invoice_email(invoice_id: int, recipients: list[str], language: str) ->
         return 0
     with translation.override(language):
         context = {"invoice": invoice, "organisation": invoice.contribution.organisation}
-        subject = " ".join(
-            render_to_string("membership/email/invoice_subject.txt", context).split()
-        )
-        body = render_to_string("membership/email/invoice.txt", context)
+        subject = render_subject("membership/email/invoice_subject.txt", context)
+        body = render_plain_text("membership/email/invoice.txt", context)
         pdf = invoice_pdf(invoice)
     message = EmailMessage(subject, body, None, recipients)
     message.attach(f"{invoice.number}.pdf", pdf, "application/pdf")

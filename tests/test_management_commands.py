@@ -26,9 +26,10 @@ from tests.factories import SeatFactory, UserFactory, give_role, seat_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PROJECT_APPS = ("governance", "consultations", "cms")
+PROJECT_APPS = ("governance", "consultations", "cms", "membership")
 TESTED = {
     "close_due_ballots",
+    "demo_code",  # tests/cms/test_load_demo.py
     "grant_app_role",  # tests/governance/test_database_roles.py
     "load_demo",
     "run_scheduled",

@@ -5,12 +5,13 @@ from ninja import Router
 
 from governance import register
 
+from ..params import id_path, one
 from ..schemas.audit import AuditEntryHashOut, AuditHeadOut
 
 router = Router(tags=["audit"])
 
 
-@router.get("/audit/head", response=AuditHeadOut, summary="Head of the audit chain")
+@router.get("/audit/head", response={200: AuditHeadOut}, summary="Head of the audit chain")
 def audit_head(request):
     """The last entry of the hash-chained governance log: its number, its hash (which
     covers every entry before it, public or not) and when it was recorded, with the
@@ -28,13 +29,13 @@ def audit_head(request):
 
 @router.get(
     "/audit/entries/{sequence}",
-    response=AuditEntryHashOut,
+    response=one(AuditEntryHashOut),
     summary="The hash of one audit entry",
 )
-def audit_entry(request, sequence: int):
+def audit_entry(request, sequence: id_path("audit entry")):
     """The hash (and previous hash) the log holds today for entry `sequence`: compare it
     with a head you kept. Only the hashes: an entry's content may be private."""
-    found = register.audit_entry_hash(sequence) if 0 < sequence < 2**63 else None
+    found = register.audit_entry_hash(sequence)
     if found is None:
         raise Http404
     return {"sequence": sequence, "hash": found[0], "prev_hash": found[1]}
