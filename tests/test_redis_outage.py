@@ -21,7 +21,7 @@ from cms.demo import pages as demo_pages
 from config.cache import DegradingRedisCache
 from consultations.models import Consultation, Standard, Thread
 from governance import ballot_links
-from governance.models import Ballot, RollEntry, SecretChoice, User
+from governance.models import Ballot, Participation, RollEntry, User
 from tests.consultations.test_discussion_workers import _session
 from tests.consultations.test_discussions import DiscussionScene
 from tests.governance.test_ballot_views import make_ballot, t, vote_data, vote_url  # noqa: F401
@@ -122,19 +122,26 @@ def test_votes_return_their_receipt_with_redis_stopped(redis, client, t):  # noq
     ballot = make_ballot(t, secrecy="secret")
     redis.stop()
     client.force_login(t.holders[0])
-    response = client.post(vote_url(ballot, t.seats[0]), vote_data(t.seats[0], "for"))
+    prefix = f"seat-{t.seats[0].pk}-"
+    confirmed = {f"{prefix}confirmed": "1", f"{prefix}idempotency_key": "outage-1"}
+    response = client.post(
+        vote_url(ballot, t.seats[0]), {**vote_data(t.seats[0], "for"), **confirmed}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     receipts = set(
-        SecretChoice.objects.filter(ballot=ballot).values_list("receipt_code", flat=True)
+        Participation.objects.filter(ballot=ballot).values_list("receipt_code", flat=True)
     )
     assert len(receipts) == 1 and receipts.pop() in page
 
     entry = RollEntry.objects.get(ballot=ballot, seat=t.seats[1])
-    link = Client().post(ballot_links.link_path(entry), {"option": "against", "reason": ""})
+    link = Client().post(
+        ballot_links.link_path(entry),
+        {"option": "against", "reason": "", "idempotency_key": "outage-2", "confirmed": "1"},
+    )
     assert link.status_code == 200
     receipts = set(
-        SecretChoice.objects.filter(ballot=ballot).values_list("receipt_code", flat=True)
+        Participation.objects.filter(ballot=ballot).values_list("receipt_code", flat=True)
     )
     assert len(receipts) == 2
     assert any(code in link.content.decode() for code in receipts)

@@ -1,4 +1,5 @@
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from governance import audit
@@ -139,7 +140,7 @@ def test_demo_has_three_applications_waiting_bands_pooled_totals_and_a_full_map(
         ("refiner", "pending"),
     ]
     # Members see their band: the carmaker's contact on its profile.
-    client.login(username="commenter", password="chaintable-demo")
+    client.force_login(get_user_model().objects.get(username="commenter"))
     page = client.get("/members/autovolt-motors/").text
     assert "Your contributions" in page and "Band B" in page and "Paid" in page
     client.logout()
