@@ -141,7 +141,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "config.channel_layer.PrunedRedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 times reads out after 5 s, exactly how long channels-redis
                 # blocks waiting for a message: without this, idle sockets die with 1011.

@@ -55,6 +55,11 @@ class SafeSocketMixin:
                 await asyncio.shield(self.leave())
             except Exception:
                 logger.warning("socket clean-up incomplete", exc_info=True)
+            # Events already on their way to this socket are dropped, not kept for
+            # ever in the worker (config.channel_layer).
+            forget = getattr(self.channel_layer, "forget_channel", None)
+            if forget is not None and getattr(self, "channel_name", None):
+                forget(self.channel_name)
 
     async def leave(self) -> None:
         """Leave groups and presence lists. Override; must tolerate running twice."""
