@@ -26,34 +26,28 @@ def session_digest(session_key: str) -> str:
     return hashlib.sha256(session_key.encode()).hexdigest()
 
 
+def send_now(group: str, event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, event)
+    except Exception:  # live updates are a courtesy: pages always load the truth
+        logger.warning("live event to %s not delivered", group, exc_info=True)
+
+
 def broadcast_after_commit(group: str, build_event: Callable[[], dict]) -> None:
     """Build the event after commit (so it reads committed data) and send it to `group`."""
-
-    def send():
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        try:
-            async_to_sync(layer.group_send)(group, build_event())
-        except Exception:  # live updates are a courtesy: pages always load the truth
-            logger.warning("live event to %s not delivered", group, exc_info=True)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: send_now(group, build_event()))
 
 
 def turnout_changed(ballot) -> None:
-    """How many seats have voted, per chamber: never who and never what."""
-    from .selectors import ballot_turnout_by_chamber
+    """How many seats have voted, per chamber: never who and never what. Coalesced
+    across votes and workers (`governance.live_turnout`)."""
+    from . import live_turnout
 
     ballot_id = ballot.pk
-    broadcast_after_commit(
-        ballot_group(ballot_id),
-        lambda: {
-            "type": "turnout.changed",
-            "ballot": ballot_id,
-            "turnout": ballot_turnout_by_chamber(ballot_id),
-        },
-    )
+    transaction.on_commit(lambda: live_turnout.turnout_changed(ballot_id))
 
 
 def ballot_closed(ballot) -> None:

@@ -90,20 +90,28 @@ def seat_table(group: WorkingGroup) -> SeatTable:
 
 
 def ballot_turnout_by_chamber(ballot_id: int) -> list[dict]:
-    """Seats on the roll and seats that voted, per chamber (counts only)."""
+    """Seats on the roll and seats that voted, per chamber (counts only), in one
+    aggregate query: a vote surge recounts this once per interval, not per vote."""
     from .models import Participation, RollEntry
 
-    voted = set(Participation.objects.filter(ballot_id=ballot_id).values_list("seat_id", flat=True))
-    rows: dict[str, dict] = {}
-    for chamber, seat_id in (
+    has_voted = Exists(
+        Participation.objects.filter(ballot_id=OuterRef("ballot_id"), seat_id=OuterRef("seat_id"))
+    )
+    rows = (
         RollEntry.objects.filter(ballot_id=ballot_id)
+        .values("chamber_id", "chamber__name", "chamber__sort_order")
+        .annotate(eligible=Count("pk"), voted=Count("pk", filter=Q(has_voted)))
         .order_by("chamber__sort_order", "chamber__name")
-        .values_list("chamber__name", "seat_id")
-    ):
-        row = rows.setdefault(chamber, {"chamber": chamber, "eligible": 0, "voted": 0})
-        row["eligible"] += 1
-        row["voted"] += seat_id in voted
-    return list(rows.values())
+    )
+    return [
+        {
+            "chamber": row["chamber__name"],
+            "chamber_id": row["chamber_id"],
+            "eligible": row["eligible"],
+            "voted": row["voted"],
+        }
+        for row in rows
+    ]
 
 
 # --- The public record of a working group (added with the transparency pages) ---------

@@ -51,6 +51,8 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Turnout events go out with each vote; tests of the coalescing set an interval.
+    settings.LIVE_TURNOUT_INTERVAL = 0
     # A language activated by an earlier test's code (outside a request) must not leak.
     translation.activate(settings.LANGUAGE_CODE)
 

@@ -23,7 +23,8 @@
       voted += row.voted;
       eligible += row.eligible;
       section.querySelectorAll("tr[data-chamber]").forEach(function (tr) {
-        if (tr.getAttribute("data-chamber") !== row.chamber) return;
+        // By the chamber's number: its name depends on the page's language.
+        if (tr.getAttribute("data-chamber") !== String(row.chamber_id)) return;
         setText(tr.querySelector("[data-voted]"), row.voted);
         setText(tr.querySelector("[data-eligible]"), row.eligible);
         var meter = tr.querySelector("meter");
