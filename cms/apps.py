@@ -30,3 +30,17 @@ class CmsConfig(AppConfig):
             sender=DecisionIndexPage,
             dispatch_uid="cms.wire_decision_register",
         )
+        connect_page_cache_purges()
+
+
+def connect_page_cache_purges() -> None:
+    """Any change of content empties the anonymous page cache (config.pagecache)."""
+    from django.db.models.signals import m2m_changed, post_delete
+    from wagtail.signals import page_unpublished, post_page_move, unpublished
+
+    from config import pagecache
+
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(pagecache.content_changed, dispatch_uid=f"pagecache.{id(signal)}")
+    for signal in (page_unpublished, unpublished, post_page_move):
+        signal.connect(pagecache.content_changed, dispatch_uid=f"pagecache.{id(signal)}")

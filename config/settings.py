@@ -75,6 +75,8 @@ MIDDLEWARE = [
     # First, so that every response of the open-data API carries its CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # ETag and 304 for every GET (the cached public pages carry their ETag).
+    "django.middleware.http.ConditionalGetMiddleware",
     # A Content-Security-Policy on every response (config/csp.py).
     "config.csp.SitePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: turns a refused login into its 429 page.
     "axes.middleware.AxesMiddleware",
+    # Innermost: knows the resolved view; every middleware above still runs on a hit.
+    "config.pagecache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -163,6 +167,13 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous public pages served from the cache, purged on any change of content
+# (config/pagecache.py); entries expire anyway after PAGE_CACHE_SECONDS, and a proxy
+# or CDN in front may keep them PAGE_CACHE_PROXY_SECONDS (s-maxage).
+PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+PAGE_CACHE_PROXY_SECONDS = env.int("PAGE_CACHE_PROXY_SECONDS", default=30)
 
 # --- Accounts and permissions ----------------------------------------------
 

@@ -53,6 +53,8 @@ def _test_settings(settings):
     }
     # Turnout events go out with each vote; tests of the coalescing set an interval.
     settings.LIVE_TURNOUT_INTERVAL = 0
+    # Pages are rendered afresh; tests of the anonymous page cache turn it on.
+    settings.PAGE_CACHE = False
     # A language activated by an earlier test's code (outside a request) must not leak.
     translation.activate(settings.LANGUAGE_CODE)
 

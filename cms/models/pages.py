@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -141,7 +142,7 @@ class WorkingGroupIndexPage(RoutablePageMixin, Page):
                 return reverse("consultations:detail", args=[int(entry.object_id)])
             return ""
 
-        return self.render(
+        response = self.render(
             request,
             context_overrides={
                 "group": group,
@@ -152,6 +153,10 @@ class WorkingGroupIndexPage(RoutablePageMixin, Page):
             },
             template="cms/governance_register.html",
         )
+        # Live: every audited action (votes included) moves the chain's head shown here,
+        # so the anonymous page cache and proxies always ask again.
+        patch_cache_control(response, no_cache=True)
+        return response
 
     @path("<slug:slug>/ballots/<int:ballot_id>/balance/")
     def ballot_balance(self, request, slug, ballot_id):

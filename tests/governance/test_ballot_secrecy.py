@@ -339,7 +339,9 @@ def test_live_events_carry_counts_only(secret):
     assert {"type": "ballot.closed", "ballot": ballot_id} in received
     for event in turnout:
         assert set(event) == {"type", "ballot", "turnout"}
-        assert all(set(row) == {"chamber", "eligible", "voted"} for row in event["turnout"])
+        assert all(
+            set(row) == {"chamber", "chamber_id", "eligible", "voted"} for row in event["turnout"]
+        )
     assert [row["voted"] for row in turnout[-1]["turnout"]] == [4, 2, 3, 0]
     markers = Markers(secret)
     for event in received:
