@@ -159,26 +159,34 @@ def send_ballot_email(email: str, ballot_id: int, recipients: list, refs: dict) 
     base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     sent = 0
     for person in people:
-        seats = []
-        for seat_id, role in seats_of[person.pk]:
-            entry = entries.get(seat_id)
-            if entry is None:
-                continue
-            own_link = role == HOLDER and entry.holder_id == person.pk
-            seats.append(
-                {
-                    "label": entry.seat.label,
-                    "role": role,
-                    "link": ballot_links.link_url(entry, base_url) if own_link else "",
-                }
-            )
-        if not seats:
-            continue
+        # Everything the person reads, seat labels included, in their language.
         language = person.preferred_language or settings.LANGUAGE_CODE
         with translation.override(language):
-            page = base_url + reverse("ballots:detail", args=[ballot.pk])
-            context = {**refs, "ballot": ballot, "person": person, "seats": seats, "page": page}
-            subject = render_subject(f"governance/email/ballot_{email}_subject.txt", context)
-            body = render_plain_text(f"governance/email/ballot_{email}.txt", context)
-        sent += send_mail(subject, body, None, [person.email])
+            message = _ballot_message(email, ballot, person, seats_of, entries, refs, base_url)
+        if message:
+            sent += send_mail(*message, None, [person.email])
     return sent
+
+
+def _ballot_message(email, ballot, person, seats_of, entries, refs, base_url):
+    """(subject, body) of one person's email, or None when no seat of theirs is left."""
+    seats = []
+    for seat_id, role in seats_of[person.pk]:
+        entry = entries.get(seat_id)
+        if entry is None:
+            continue
+        own_link = role == HOLDER and entry.holder_id == person.pk
+        seats.append(
+            {
+                "label": entry.seat.label,
+                "role": role,
+                "link": ballot_links.link_url(entry, base_url) if own_link else "",
+            }
+        )
+    if not seats:
+        return None
+    page = base_url + reverse("ballots:detail", args=[ballot.pk])
+    context = {**refs, "ballot": ballot, "person": person, "seats": seats, "page": page}
+    subject = render_subject(f"governance/email/ballot_{email}_subject.txt", context)
+    body = render_plain_text(f"governance/email/ballot_{email}.txt", context)
+    return subject, body

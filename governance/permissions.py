@@ -393,6 +393,28 @@ def sync_admin_access(user: User, on: datetime.date | None = None) -> None:
         user.groups.add(group)
     else:
         user.groups.remove(group)
+    translates = (
+        WorkingGroupRole.objects.current(on).filter(person=user, role=GroupRole.TRANSLATOR).exists()
+    )
+    (user.groups.add if translates else user.groups.remove)(translators_group())
+
+
+TRANSLATORS_GROUP_NAME = "Translators"
+
+
+def translators_group() -> Group:
+    """Translators reach the Wagtail admin for the translation screen, and nothing else
+    (pages and records stay with the secretariat's group)."""
+    group, created = Group.objects.get_or_create(name=TRANSLATORS_GROUP_NAME)
+    if created:
+        group.permissions.set(
+            [
+                Permission.objects.get(
+                    content_type__app_label="wagtailadmin", codename="access_admin"
+                )
+            ]
+        )
+    return group
 
 
 def admin_group() -> Group:

@@ -43,3 +43,31 @@ def register_locked_logins_menu_item():
     return _SecretariatMenuItem(
         _("Locked logins"), reverse(LOCKED_LOGINS), icon_name="lock", order=900
     )
+
+
+@hooks.register("register_admin_urls")
+def register_translation_urls():
+    from .adminviews import translations as views
+
+    return [
+        path("translations/", views.TranslationListView.as_view(), name=views.LIST_URL),
+        path(
+            "translations/<int:ct>/<int:pk>/<str:field>/<str:language>/",
+            views.TranslationEditView.as_view(),
+            name=views.EDIT_URL,
+        ),
+    ]
+
+
+class _TranslatorMenuItem(MenuItem):
+    def is_shown(self, request):
+        from .adminviews.translations import may_use
+
+        return may_use(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_translations_menu_item():
+    return _TranslatorMenuItem(
+        _("Translations"), reverse("governance_translations"), icon_name="globe", order=850
+    )

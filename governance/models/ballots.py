@@ -178,6 +178,9 @@ class Ballot(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     certified_at = models.DateTimeField(_("certified"), null=True, blank=True)
     cancelled_reason = models.TextField(_("reason for cancelling"), blank=True)
+    translation_waiver = models.TextField(
+        _("why it opens before every translation is approved"), blank=True
+    )
     result = models.JSONField(_("result"), null=True, blank=True)
     explanations = models.JSONField(_("explanation by language"), default=dict, blank=True)
 

@@ -19,9 +19,7 @@ def field_values(instance: models.Model) -> dict:
     """A JSON-friendly snapshot of an instance's concrete fields, for audit payloads.
     The per-language columns are left out: the field stands for its source text, and
     translations are audited by their own service."""
-    names = [
-        f.name for f in instance._meta.concrete_fields if not isinstance(f, TranslationField)
-    ]
+    names = [f.name for f in instance._meta.concrete_fields if not isinstance(f, TranslationField)]
     data = model_to_dict(instance, fields=names)
     return {k: (v.pk if isinstance(v, models.Model) else v) for k, v in data.items() if k != "id"}
 

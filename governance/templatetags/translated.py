@@ -5,7 +5,6 @@ from django import template
 from django.conf import settings
 from django.template.defaultfilters import linebreaks_filter
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -38,26 +37,37 @@ def tr(obj, field: str, linebreaks: bool = False):
     return format_html('<span lang="{}">{}</span>', SOURCE, html)
 
 
+def _note(obj, fields) -> tuple[str, bool]:
+    """(the note, is_out_of_date); no note in English."""
+    lang = get_language() or SOURCE
+    if lang == SOURCE or obj is None:
+        return "", False
+    fields = fields or tuple(translations.fields_of(obj))
+    shown = [_shown(obj, f) for f in fields]
+    if any(fallback for text, fallback in shown if text):
+        return _(
+            "Not yet translated into your language: shown in English, the original text."
+        ), False
+    note = _("Translation — the English text is authoritative.")
+    if translations.is_out_of_date(obj, lang, fields):
+        late = _("Out of date: the English text changed after this translation was approved.")
+        return f"{note} {late}", True
+    return note, False
+
+
 @register.simple_tag
 def translation_note(obj, *fields: str):
     """One note for a record's texts: shown in English (not yet translated), or a
     translation that says the English is authoritative, and whether it is out of date."""
-    lang = get_language() or SOURCE
-    if lang == SOURCE or obj is None:
+    note, late = _note(obj, fields)
+    if not note:
         return ""
-    fields = fields or tuple(translations.fields_of(obj))
-    shown = [_shown(obj, f) for f in fields]
-    if any(fallback for text, fallback in shown if text):
-        return format_html(
-            '<p class="translation-note">{}</p>',
-            _("Not yet translated into your language: shown in English, the original text."),
-        )
-    parts = [_("Translation — the English text is authoritative.")]
-    if translations.is_out_of_date(obj, lang, fields):
-        parts.append(
-            _("Out of date: the English text changed after this translation was approved.")
-        )
-        return format_html(
-            '<p class="translation-note out-of-date"><strong>{}</strong></p>', " ".join(parts)
-        )
-    return mark_safe(format_html('<p class="translation-note">{}</p>', parts[0]))
+    if late:
+        return format_html('<p class="translation-note out-of-date"><strong>{}</strong></p>', note)
+    return format_html('<p class="translation-note">{}</p>', note)
+
+
+@register.simple_tag
+def translation_note_text(obj, *fields: str) -> str:
+    """The same note for plain-text emails."""
+    return _note(obj, fields)[0]

@@ -14,6 +14,9 @@ from tests.factories import ChamberFactory, SeatFactory, UserFactory, give_role,
 
 pytestmark = pytest.mark.browser
 
+TITLE_SW = "Kupitisha Kiwango cha Kobalti cha Wachimbaji Wadogo 2.0"
+MOTION_SW = "Kikundi kazi kinapitisha toleo la 2.0 la kiwango."
+
 
 @pytest.fixture
 def secret_ballot(group):
@@ -38,6 +41,15 @@ def secret_ballot(group):
         closes_at=now + datetime.timedelta(days=2),
     )
     services.ballot_save(actor=chair, ballot=ballot)
+    # The miner reads Swahili: the ballot opens once its texts are approved in Swahili.
+    translator, secretariat = UserFactory(), UserFactory()
+    give_role(translator, group, GroupRole.TRANSLATOR)
+    give_role(secretariat, group, GroupRole.SECRETARIAT)
+    for field, text in (("title", TITLE_SW), ("motion", MOTION_SW)):
+        services.translation_draft(
+            actor=translator, record=ballot, field=field, language="sw", text=text
+        )
+        services.translation_approve(actor=secretariat, record=ballot, field=field, language="sw")
     services.ballot_open(actor=chair, ballot=ballot)
     entry = RollEntry.objects.get(ballot=ballot, seat=seats[0])
     return ballot, miner, ballot_links.link_path(entry)
@@ -54,7 +66,8 @@ def test_a_miner_votes_in_swahili_by_link_and_finds_the_receipt_on_the_bulletin(
     page.goto(path)
     assert page.locator("html").get_attribute("lang") == "sw"
     assert page.locator("script, link[rel=stylesheet], img").count() == 0
-    assert page.get_by_role("heading", name="Adopt the Artisanal Cobalt Standard 2.0").is_visible()
+    assert page.get_by_role("heading", name=TITLE_SW).is_visible()
+    assert page.get_by_text(MOTION_SW).is_visible()
     page.locator('input[name="option"][value="for"]').check()
     page.get_by_role("button").click()
     page.wait_for_load_state()

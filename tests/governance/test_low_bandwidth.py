@@ -68,6 +68,10 @@ def open_ballot(group, chair, rule, *, secrecy="roll_call", opens=None, closes=N
         closes_at=closes or now + datetime.timedelta(days=2),
     )
     services.ballot_save(actor=chair, ballot=ballot)
+    # The Swahili-reading holder reads the English text here: the secretariat waived.
+    services.ballot_waive_translations(
+        actor=UserFactory(is_superuser=True), ballot=ballot, reason="Read out in Swahili."
+    )
     return services.ballot_open(actor=chair, ballot=ballot, now=min(now, ballot.opens_at))
 
 

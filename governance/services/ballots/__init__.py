@@ -36,6 +36,7 @@ from .drafting import (
 )
 from .links import ballot_link_print
 from .opening import ballot_open
+from .readability import ballot_waive_translations
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -48,6 +49,7 @@ __all__ = [
     "ballot_close",
     "ballot_link_print",
     "ballot_open",
+    "ballot_waive_translations",
     "ballot_save",
     "close_due_ballots",
     "delegation_grant",

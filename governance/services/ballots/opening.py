@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ... import audit, permissions
-from ...models import Ballot, BallotStatus, RollEntry, Seat, SeatAssignment, SeatRole
+from ...models import Ballot, BallotStatus, RollEntry, Seat, SeatAssignment, SeatRole, User
 from ...models.assignments import today
 from .._base import refuse, require
 from .drafting import NOT_YOUR_BALLOTS, check_rule_fits
+from .readability import refuse_unreadable
 
 
 @transaction.atomic
@@ -41,6 +42,12 @@ def ballot_open(*, actor, ballot: Ballot, now: datetime.datetime | None = None) 
         (a.seat_id, a.role): a.person_id
         for a in SeatAssignment.objects.current(today()).filter(seat__in=seats)
     }
+    refuse_unreadable(
+        ballot,
+        User.objects.filter(pk__in=set(sitting.values()))
+        .values_list("preferred_language", flat=True)
+        .distinct(),
+    )
     RollEntry.objects.bulk_create(
         RollEntry(
             ballot=ballot,
