@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "consultations",
     "membership",
     "cms",
+    "dashboard",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -221,7 +222,7 @@ AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:profile"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "/"
 # Database sessions that tell live sockets when a session ends (governance/sessions.py).
 SESSION_ENGINE = "governance.sessions"

@@ -18,6 +18,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("governance.urls.accounts")),
     path("ballots/", include("governance.urls.ballots")),
+    path("me/", include("dashboard.urls")),
     path("discussions/", include("consultations.discussion_urls")),
     path("", include("membership.urls")),
     path("", include("consultations.urls")),
