@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("governance.urls.accounts")),
     path("ballots/", include("governance.urls.ballots")),
     path("discussions/", include("consultations.discussion_urls")),
+    path("", include("cms.urls")),
     path("", include("membership.urls")),
     path("", include("consultations.urls")),
     path("", include(wagtail_urls)),

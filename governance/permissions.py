@@ -173,6 +173,18 @@ def groups_with_decision_pages_editable_by(user) -> QuerySet[WorkingGroup]:
     )
 
 
+def groups_with_private_content_for(user) -> QuerySet[WorkingGroup]:
+    """The groups whose private content `user` reads (can_view_private, as a queryset):
+    what site-wide search widens the public view with."""
+    if is_platform_admin(user):
+        return WorkingGroup.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return WorkingGroup.objects.none()
+    return get_objects_for_user(
+        user, f"{APP}.view_private_content", klass=WorkingGroup, accept_global_perms=False
+    )
+
+
 def can_view_group(user, group: WorkingGroup) -> bool:
     """Public working groups (every group but a closed one, as the CMS lists them):
     anyone; otherwise those who may read the group's private content."""
