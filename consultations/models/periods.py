@@ -62,9 +62,12 @@ class Consultation(index.Indexed, models.Model):
 
     objects = ConsultationQuerySet.as_manager()
 
-    # Site-wide search (cms.search): who may read a row is decided there, by id.
+    # Site-wide search (cms.search): who may read a row is decided there, by id;
+    # translated texts are indexed in every language.
     search_fields = [
-        index.SearchField("instructions", boost=2),
+        index.SearchField("instructions_en", boost=2),
+        index.SearchField("instructions_fr", boost=2),
+        index.SearchField("instructions_sw", boost=2),
         index.SearchField("report_summary"),
         index.FilterField("id"),
     ]

@@ -23,10 +23,15 @@ class Standard(index.Indexed, models.Model):
     )
     summary = models.TextField(_("summary"), blank=True)
 
-    # Site-wide search (cms.search): who may read a row is decided there, by id.
+    # Site-wide search (cms.search): who may read a row is decided there, by id;
+    # translated texts are indexed in every language.
     search_fields = [
-        index.SearchField("title", boost=2),
-        index.SearchField("summary"),
+        index.SearchField("title_en", boost=2),
+        index.SearchField("title_fr", boost=2),
+        index.SearchField("title_sw", boost=2),
+        index.SearchField("summary_en"),
+        index.SearchField("summary_fr"),
+        index.SearchField("summary_sw"),
         index.FilterField("id"),
     ]
 
@@ -100,11 +105,16 @@ class Clause(index.Indexed, models.Model):
     level = models.PositiveSmallIntegerField(_("level"), default=1)
     order = models.PositiveIntegerField(_("order"), default=0)
 
-    # Site-wide search (cms.search): who may read a row is decided there, by id.
+    # Site-wide search (cms.search): who may read a row is decided there, by id;
+    # translated texts are indexed in every language.
     search_fields = [
         index.SearchField("number", boost=2),
-        index.SearchField("heading"),
-        index.SearchField("body"),
+        index.SearchField("heading_en"),
+        index.SearchField("heading_fr"),
+        index.SearchField("heading_sw"),
+        index.SearchField("body_en"),
+        index.SearchField("body_fr"),
+        index.SearchField("body_sw"),
         index.FilterField("id"),
     ]
 

@@ -184,10 +184,15 @@ class Ballot(index.Indexed, models.Model):
 
     objects = BallotQuerySet.as_manager()
 
-    # Site-wide search (cms.search): who may read a row is decided there, by id.
+    # Site-wide search (cms.search): who may read a row is decided there, by id;
+    # translated texts are indexed in every language.
     search_fields = [
-        index.SearchField("title", boost=2),
-        index.SearchField("motion"),
+        index.SearchField("title_en", boost=2),
+        index.SearchField("title_fr", boost=2),
+        index.SearchField("title_sw", boost=2),
+        index.SearchField("motion_en"),
+        index.SearchField("motion_fr"),
+        index.SearchField("motion_sw"),
         index.FilterField("id"),
     ]
 

@@ -81,10 +81,15 @@ class WorkingGroup(index.Indexed, ClusterableModel):
 
     objects = WorkingGroupQuerySet.as_manager()
 
-    # Site-wide search (cms.search): who may read a row is decided there, by id.
+    # Site-wide search (cms.search): who may read a row is decided there, by id;
+    # translated texts are indexed in every language.
     search_fields = [
-        index.SearchField("name", boost=2),
-        index.SearchField("mandate"),
+        index.SearchField("name_en", boost=2),
+        index.SearchField("name_fr", boost=2),
+        index.SearchField("name_sw", boost=2),
+        index.SearchField("mandate_en"),
+        index.SearchField("mandate_fr"),
+        index.SearchField("mandate_sw"),
         index.FilterField("id"),
     ]
 
@@ -102,6 +107,8 @@ class WorkingGroup(index.Indexed, ClusterableModel):
             ("run_ballots", _("Run ballots")),
             ("certify_results", _("Certify ballot results")),
             ("record_assisted_votes", _("Record assisted votes")),
+            ("translate_texts", _("Translate the group's texts")),
+            ("approve_translations", _("Approve translations of the group's texts")),
         ]
 
     def __str__(self) -> str:

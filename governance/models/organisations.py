@@ -77,10 +77,13 @@ class Organisation(index.Indexed, models.Model):
         _("represents artisanal miners"), default=False
     )
 
-    # Site-wide search (cms.search): who may read a row is decided there, by id.
+    # Site-wide search (cms.search): who may read a row is decided there, by id;
+    # translated texts are indexed in every language.
     search_fields = [
         index.SearchField("name", boost=2),
-        index.SearchField("description"),
+        index.SearchField("description_en"),
+        index.SearchField("description_fr"),
+        index.SearchField("description_sw"),
         index.FilterField("id"),
     ]
 

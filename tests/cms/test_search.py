@@ -218,3 +218,16 @@ def _more_rows(world, extra):
         public = version(std, "1.0", [("1", f"Scope {WORD}", WORD)])
         comment(period(public), author, body=WORD)
         ballot(world.group, f"More {WORD} {n}")
+
+
+def test_translated_texts_are_found_and_shown_in_the_readers_language(client):
+    group = WorkingGroupFactory(name="Traceability", slug="traceability")
+    std = standard(group, title="Site Safety", slug="site-safety", summary="Rules for sites.")
+    std.title_fr = "Sécurité des sites"
+    std.summary_fr = "Règles tournesol pour les sites."
+    std.save()
+    body = client.get("/fr/search/", {"q": "tournesol"}).content.decode()
+    assert "Sécurité des sites" in body
+    assert "<mark>tournesol</mark>" in body
+    body = client.get("/search/", {"q": "tournesol"}).content.decode()
+    assert "Site Safety" in body
