@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("ballots/", include("governance.urls.ballots")),
     path("me/", include("dashboard.urls")),
     path("discussions/", include("consultations.discussion_urls")),
+    path("", include("cms.urls")),
     path("", include("membership.urls")),
     path("", include("consultations.urls")),
     path("", include(wagtail_urls)),

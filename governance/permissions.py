@@ -176,6 +176,18 @@ def groups_with_decision_pages_editable_by(user) -> QuerySet[WorkingGroup]:
     )
 
 
+def groups_with_private_content_for(user) -> QuerySet[WorkingGroup]:
+    """The groups whose private content `user` reads (can_view_private, as a queryset):
+    what site-wide search widens the public view with."""
+    if is_platform_admin(user):
+        return WorkingGroup.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return WorkingGroup.objects.none()
+    return get_objects_for_user(
+        user, f"{APP}.view_private_content", klass=WorkingGroup, accept_global_perms=False
+    )
+
+
 def can_translate(user, group: WorkingGroup | None) -> bool:
     """Translators of the group (and its secretariat) write draft translations; texts
     of no group (chambers, organisations) are open to any translator."""
