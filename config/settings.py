@@ -30,6 +30,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # daphne first: `runserver` then serves HTTP and WebSockets from config.asgi.
     "daphne",
+    # Translated fields of governance records (name_fr, name_sw, …): docs/translation.md.
+    "modeltranslation",
     "governance",
     "consultations",
     "membership",
@@ -231,6 +233,11 @@ LANGUAGES = [("en", _("English")), ("fr", _("French")), ("sw", _("Swahili"))]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Governance records keep one column per language; English is the source text and
+# what a reader sees when their language has no translation yet.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "fr", "sw")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 USE_I18N = True
 USE_TZ = True
 # Kolwezi's zone: the default for display; each person may choose their own.

@@ -4,6 +4,9 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class GovernanceConfig(AppConfig):
+    # Two AppConfigs live here: without `default`, Django picks neither for
+    # "governance" and ready() (the receivers) never runs.
+    default = True
     name = "governance"
     verbose_name = _("Governance")
 

@@ -38,8 +38,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     GroupRole.FACILITATOR: frozenset(
         {"view_private_content", "post_discussion", "record_assisted_votes"}
     ),
+    GroupRole.TRANSLATOR: frozenset({"translate_texts"}),
     GroupRole.SECRETARIAT: frozenset(
         {
+            "translate_texts",
+            "approve_translations",
             "view_private_content",
             "comment_members_only",
             "post_discussion",
@@ -171,6 +174,26 @@ def groups_with_decision_pages_editable_by(user) -> QuerySet[WorkingGroup]:
         any_perm=True,
         accept_global_perms=False,
     )
+
+
+def can_translate(user, group: WorkingGroup | None) -> bool:
+    """Translators of the group (and its secretariat) write draft translations; texts
+    of no group (chambers, organisations) are open to any translator."""
+    if group is not None:
+        return _has(user, "translate_texts", group)
+    return is_platform_admin(user) or (
+        bool(user and user.is_authenticated and user.is_active)
+        and WorkingGroupRole.objects.current(today())
+        .filter(person=user, role__in=(GroupRole.TRANSLATOR, GroupRole.SECRETARIAT))
+        .exists()
+    )
+
+
+def can_approve_translations(user, group: WorkingGroup | None) -> bool:
+    """Only the secretariat approves (of the group, or any, for texts of no group)."""
+    if group is not None:
+        return _has(user, "approve_translations", group)
+    return is_secretariat(user)
 
 
 def can_view_group(user, group: WorkingGroup) -> bool:

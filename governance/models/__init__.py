@@ -34,9 +34,12 @@ from .organisations import (
     MembershipStatus,
     Organisation,
 )
+from .translations import TextTranslation, TranslationStatus
 from .users import User
 
 __all__ = [
+    "TextTranslation",
+    "TranslationStatus",
     "AssistedVoteAttestation",
     "Ballot",
     "BallotOption",

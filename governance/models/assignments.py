@@ -93,6 +93,7 @@ class GroupRole(models.TextChoices):
     MEMBER = "member", _("Member")
     OBSERVER = "observer", _("Observer")
     FACILITATOR = "facilitator", _("Facilitator")
+    TRANSLATOR = "translator", _("Translator")
 
 
 class WorkingGroupRole(models.Model):

@@ -94,6 +94,8 @@ class WorkingGroup(ClusterableModel):
             ("run_ballots", _("Run ballots")),
             ("certify_results", _("Certify ballot results")),
             ("record_assisted_votes", _("Record assisted votes")),
+            ("translate_texts", _("Translate the group's texts")),
+            ("approve_translations", _("Approve translations of the group's texts")),
         ]
 
     def __str__(self) -> str:

@@ -32,12 +32,15 @@ from .seats import (
     seat_retire,
     seat_save,
 )
+from .translations import translation_approve, translation_draft
 
 __all__ = [
     # Shared by every app's services: refusals and audited saves.
     "refuse",
     "require",
     "save_audited",
+    "translation_approve",
+    "translation_draft",
     "ballot_cancel",
     "ballot_certify",
     "ballot_close",

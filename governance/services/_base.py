@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import model_to_dict
+from modeltranslation.fields import TranslationField
 
 
 def require(allowed: bool, message: str) -> None:
@@ -15,8 +16,13 @@ def refuse(message: str, field: str | None = None) -> None:
 
 
 def field_values(instance: models.Model) -> dict:
-    """A JSON-friendly snapshot of an instance's concrete fields, for audit payloads."""
-    data = model_to_dict(instance, fields=[f.name for f in instance._meta.concrete_fields])
+    """A JSON-friendly snapshot of an instance's concrete fields, for audit payloads.
+    The per-language columns are left out: the field stands for its source text, and
+    translations are audited by their own service."""
+    names = [
+        f.name for f in instance._meta.concrete_fields if not isinstance(f, TranslationField)
+    ]
+    data = model_to_dict(instance, fields=names)
     return {k: (v.pk if isinstance(v, models.Model) else v) for k, v in data.items() if k != "id"}
 
 
