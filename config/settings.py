@@ -41,7 +41,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
-    "wagtail.contrib.simple_translation",
+    # Page and snippet translation: segments, translators' editor, PO export/import.
+    "wagtail_localize",
+    "wagtail_localize.locales",  # replaces wagtail.locales
     "wagtail.embeds",
     "wagtail.sites",
     "governance.apps.WagtailUsersConfig",  # wagtail.users, with our user forms
@@ -49,7 +51,6 @@ INSTALLED_APPS = [
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
-    "wagtail.locales",
     "wagtail.admin",
     "wagtail",
     "modelcluster",
