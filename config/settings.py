@@ -36,11 +36,14 @@ INSTALLED_APPS = [
     "consultations",
     "membership",
     "cms",
+    "dashboard",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
-    "wagtail.contrib.simple_translation",
+    # Page and snippet translation: segments, translators' editor, PO export/import.
+    "wagtail_localize",
+    "wagtail_localize.locales",  # replaces wagtail.locales
     "wagtail.embeds",
     "wagtail.sites",
     "governance.apps.WagtailUsersConfig",  # wagtail.users, with our user forms
@@ -48,7 +51,6 @@ INSTALLED_APPS = [
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
-    "wagtail.locales",
     "wagtail.admin",
     "wagtail",
     "modelcluster",
@@ -221,7 +223,7 @@ AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:profile"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "/"
 # Database sessions that tell live sockets when a session ends (governance/sessions.py).
 SESSION_ENGINE = "governance.sessions"

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
+from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -18,9 +19,15 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("governance.urls.accounts")),
     path("ballots/", include("governance.urls.ballots")),
+    path("me/", include("dashboard.urls")),
     path("discussions/", include("consultations.discussion_urls")),
+    path("", include("cms.urls")),
     path("", include("membership.urls")),
     path("", include("consultations.urls")),
+    # The design system's living page (docs/design.md).
+    path(
+        "styleguide/", TemplateView.as_view(template_name="cms/styleguide.html"), name="styleguide"
+    ),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -71,6 +71,9 @@ def _tree_root() -> Page:
 
 
 def load() -> HomePage:
+    # The locales come from a migration; a database flushed since (a test's) lacks them.
+    for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
+        Locale.objects.get_or_create(language_code=code)
     home = HomePage.objects.first()
     if home is None:
         home = _tree_root().add_child(

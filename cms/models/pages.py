@@ -45,6 +45,12 @@ class HomePage(Page):
         index = WorkingGroupIndexPage.objects.live().first()
         context["groups_index_url"] = index.get_url(request) if index else ""
         context["chain_map"] = membership_selectors.chain_map()
+        from .. import home
+
+        context.update(home.open_now())
+        context["latest_decisions"] = home.latest_decisions()
+        if request.user.is_authenticated:
+            context["votes_waiting"] = home.votes_waiting(request.user)
         return context
 
 

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 from governance.models.users import displayable_name
 
@@ -27,7 +28,7 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True)
 
 
-class Comment(models.Model):
+class Comment(index.Indexed, models.Model):
     """A comment on a clause (or on the draft in general) during a comment period.
 
     The author's organisation and chamber are copied at the time of commenting, so
@@ -100,6 +101,13 @@ class Comment(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()
+
+    # Site-wide search (cms.search): who may read a row is decided there, by id.
+    search_fields = [
+        index.SearchField("body", boost=2),
+        index.SearchField("proposed_change"),
+        index.FilterField("id"),
+    ]
 
     class Meta:
         ordering = ["consultation", "created_at", "id"]

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 MAX_MESSAGE_LENGTH = 2000
 MESSAGE_EDIT_WINDOW_MINUTES = 15
@@ -172,7 +173,7 @@ class MessageQuerySet(models.QuerySet):
         )
 
 
-class Message(models.Model):
+class Message(index.Indexed, models.Model):
     """One message. Its body is plain text (see consultations.text.plain_text).
 
     `sequence` is empty while the message is held for review (or after it was rejected):
@@ -218,6 +219,12 @@ class Message(models.Model):
     approved = models.BooleanField(_("approved"), null=True, blank=True)
 
     objects = MessageQuerySet.as_manager()
+
+    # Site-wide search (cms.search): who may read a row is decided there, by id.
+    search_fields = [
+        index.SearchField("body", boost=2),
+        index.FilterField("id"),
+    ]
 
     class Meta:
         ordering = ["thread", "sequence"]

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 
 class Audience(models.TextChoices):
@@ -34,7 +35,7 @@ class ConsultationQuerySet(models.QuerySet):
         return self.open(at).filter(closes_at__lte=at + timezone.timedelta(days=days))
 
 
-class Consultation(models.Model):
+class Consultation(index.Indexed, models.Model):
     """A comment period on one draft version. Whether it is open is a matter of the
     clock, so the state is derived from the instants, never stored."""
 
@@ -60,6 +61,16 @@ class Consultation(models.Model):
     report_summary = models.TextField(_("report summary"), blank=True)
 
     objects = ConsultationQuerySet.as_manager()
+
+    # Site-wide search (cms.search): who may read a row is decided there, by id;
+    # translated texts are indexed in every language.
+    search_fields = [
+        index.SearchField("instructions_en", boost=2),
+        index.SearchField("instructions_fr", boost=2),
+        index.SearchField("instructions_sw", boost=2),
+        index.SearchField("report_summary"),
+        index.FilterField("id"),
+    ]
 
     class Meta:
         ordering = ["-opens_at"]

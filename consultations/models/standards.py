@@ -3,13 +3,14 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 
 def new_clause_key() -> str:
     return uuid.uuid4().hex[:12]
 
 
-class Standard(models.Model):
+class Standard(index.Indexed, models.Model):
     """A shared standard (e.g. "ASM Cobalt Framework"), drafted by one working group."""
 
     title = models.CharField(_("title"), max_length=200, unique=True)
@@ -21,6 +22,18 @@ class Standard(models.Model):
         related_name="standards",
     )
     summary = models.TextField(_("summary"), blank=True)
+
+    # Site-wide search (cms.search): who may read a row is decided there, by id;
+    # translated texts are indexed in every language.
+    search_fields = [
+        index.SearchField("title_en", boost=2),
+        index.SearchField("title_fr", boost=2),
+        index.SearchField("title_sw", boost=2),
+        index.SearchField("summary_en"),
+        index.SearchField("summary_fr"),
+        index.SearchField("summary_sw"),
+        index.FilterField("id"),
+    ]
 
     class Meta:
         ordering = ["title"]
@@ -79,7 +92,7 @@ class DraftVersion(models.Model):
         return self.status == VersionStatus.DRAFTING
 
 
-class Clause(models.Model):
+class Clause(index.Indexed, models.Model):
     """One clause of a version. `key` follows the clause from one version to the next."""
 
     version = models.ForeignKey(
@@ -91,6 +104,19 @@ class Clause(models.Model):
     body = models.TextField(_("text"), blank=True)
     level = models.PositiveSmallIntegerField(_("level"), default=1)
     order = models.PositiveIntegerField(_("order"), default=0)
+
+    # Site-wide search (cms.search): who may read a row is decided there, by id;
+    # translated texts are indexed in every language.
+    search_fields = [
+        index.SearchField("number", boost=2),
+        index.SearchField("heading_en"),
+        index.SearchField("heading_fr"),
+        index.SearchField("heading_sw"),
+        index.SearchField("body_en"),
+        index.SearchField("body_fr"),
+        index.SearchField("body_sw"),
+        index.FilterField("id"),
+    ]
 
     class Meta:
         ordering = ["version", "order"]

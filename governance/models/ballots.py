@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 from ..storage import attestation_scan_name, private_storage
 
@@ -145,7 +146,7 @@ class BallotQuerySet(models.QuerySet):
         return self.filter(status=BallotStatus.OPEN, closes_at__lte=at or timezone.now())
 
 
-class Ballot(models.Model):
+class Ballot(index.Indexed, models.Model):
     working_group = models.ForeignKey(
         "governance.WorkingGroup",
         verbose_name=_("working group"),
@@ -185,6 +186,18 @@ class Ballot(models.Model):
     explanations = models.JSONField(_("explanation by language"), default=dict, blank=True)
 
     objects = BallotQuerySet.as_manager()
+
+    # Site-wide search (cms.search): who may read a row is decided there, by id;
+    # translated texts are indexed in every language.
+    search_fields = [
+        index.SearchField("title_en", boost=2),
+        index.SearchField("title_fr", boost=2),
+        index.SearchField("title_sw", boost=2),
+        index.SearchField("motion_en"),
+        index.SearchField("motion_fr"),
+        index.SearchField("motion_sw"),
+        index.FilterField("id"),
+    ]
 
     class Meta:
         ordering = ["-opens_at"]

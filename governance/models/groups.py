@@ -7,6 +7,7 @@ from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
+from wagtail.search import index
 
 from .organisations import ChainLink
 
@@ -56,7 +57,7 @@ class WorkingGroupQuerySet(models.QuerySet):
         return self.exclude(status=WorkingGroupStatus.CLOSED)
 
 
-class WorkingGroup(ClusterableModel):
+class WorkingGroup(index.Indexed, ClusterableModel):
     """A group that drafts, consults and decides; its composition rules are data."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -79,6 +80,18 @@ class WorkingGroup(ClusterableModel):
     )
 
     objects = WorkingGroupQuerySet.as_manager()
+
+    # Site-wide search (cms.search): who may read a row is decided there, by id;
+    # translated texts are indexed in every language.
+    search_fields = [
+        index.SearchField("name_en", boost=2),
+        index.SearchField("name_fr", boost=2),
+        index.SearchField("name_sw", boost=2),
+        index.SearchField("mandate_en"),
+        index.SearchField("mandate_fr"),
+        index.SearchField("mandate_sw"),
+        index.FilterField("id"),
+    ]
 
     class Meta:
         ordering = ["name"]

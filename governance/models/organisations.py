@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from wagtail.search import index
 
 
 class ChainLink(models.TextChoices):
@@ -47,7 +48,7 @@ class MembershipStatus(models.TextChoices):
     FORMER = "former", _("Former member")
 
 
-class Organisation(models.Model):
+class Organisation(index.Indexed, models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     chain_link = models.CharField(_("link in the chain"), max_length=32, choices=ChainLink.choices)
@@ -75,6 +76,16 @@ class Organisation(models.Model):
     represents_artisanal_miners = models.BooleanField(
         _("represents artisanal miners"), default=False
     )
+
+    # Site-wide search (cms.search): who may read a row is decided there, by id;
+    # translated texts are indexed in every language.
+    search_fields = [
+        index.SearchField("name", boost=2),
+        index.SearchField("description_en"),
+        index.SearchField("description_fr"),
+        index.SearchField("description_sw"),
+        index.FilterField("id"),
+    ]
 
     class Meta:
         ordering = ["name"]

@@ -17,9 +17,12 @@ from tests.live_asgi import serve_asgi
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def live_daphne(django_db_setup, django_db_blocker):
-    """The base URL of daphne serving config.asgi (pages, static files and /ws/)."""
+    """The base URL of daphne serving config.asgi (pages, static files and /ws/).
+
+    One server per test: the flush after a test makes the content types afresh with new
+    ids, and a server that outlived it would index new messages under the old ones."""
     with serve_asgi(django_db_blocker) as (base_url,):
         yield base_url
 

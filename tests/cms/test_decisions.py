@@ -168,7 +168,7 @@ def test_a_decision_has_one_page_per_locale_and_may_be_translated(register, scen
     (page,) = decision.pages.all()
     with pytest.raises(ValidationError):
         register.add_child(instance=DecisionPage(title="Again", slug="again", decision=decision))
-    french = page.copy_for_translation(Locale.objects.create(language_code="fr"), copy_parents=True)
+    french = page.copy_for_translation(Locale.objects.get(language_code="fr"), copy_parents=True)
     assert french.decision == decision and french.locale.language_code == "fr"
     assert decisions.draft_page(decision) == page  # still the default language's page
 

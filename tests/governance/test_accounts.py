@@ -222,7 +222,7 @@ def test_login_with_username_or_email(client, identifier):
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("accounts:profile")
+    assert response.url == reverse("dashboard:home")
     assert client.session["_auth_user_id"] == str(user.pk)
 
 

@@ -10,6 +10,7 @@ from cms.demo import (
     decisions,
     discussions,
     membership,
+    page_translations,
     pages,
     registry,
     two_factor,
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             consultations.load(people)
             ballots.load(people)
             decisions.load(people)
+            page_translations.load(people)
             discussions.load(people)
             staff = two_factor.load(people)
             membership.load(people)

@@ -1,0 +1,11 @@
+"""Site pages of the cms app outside the Wagtail page tree (in each language)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "site"
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+]

@@ -1,0 +1,11 @@
+"""Personal pages under /me/ (inside i18n_patterns)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]
