@@ -22,7 +22,9 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Locale
 from wagtail.search.backends import get_search_backend
 
 from consultations import visibility
@@ -212,10 +214,23 @@ class Links:
 
     def group(self, group: WorkingGroup) -> str:
         if self._groups_index is None:
-            self._groups_index = WorkingGroupIndexPage.objects.live().first() or False
+            index = WorkingGroupIndexPage.objects.live().first()
+            # In the reader's language, so a result does not lead out of it.
+            self._groups_index = (self._localized(index) if index else None) or False
         if not self._groups_index:
             return ""
         return self._groups_index.url_for_group(self.request, group)
+
+    def page(self, page) -> str:
+        return self._localized(page).get_url(self.request)
+
+    def _localized(self, page):
+        """The page in the reader's language, when it has a live translation (a query
+        only for a page in another language)."""
+        if not hasattr(self, "_locale_id"):
+            locale = Locale.objects.filter(language_code=get_language()).first()
+            self._locale_id = locale.pk if locale else None
+        return page if page.locale_id == self._locale_id else page.localized
 
 
 def hit(kind: str, row, query: str, links: Links) -> Hit:
@@ -225,7 +240,7 @@ def hit(kind: str, row, query: str, links: Links) -> Hit:
         return Hit(
             kind,
             row.title,
-            row.get_url(links.request),
+            links.page(row),
             snippet(text, query),
             decision.working_group.name,
         )

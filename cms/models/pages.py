@@ -42,7 +42,8 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["working_groups"] = selectors.public_working_groups()
-        index = WorkingGroupIndexPage.objects.live().first()
+        index = WorkingGroupIndexPage.objects.live().filter(locale=self.locale_id).first()
+        index = index or WorkingGroupIndexPage.objects.live().first()
         context["groups_index_url"] = index.get_url(request) if index else ""
         context["chain_map"] = membership_selectors.chain_map()
         from .. import home

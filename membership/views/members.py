@@ -61,6 +61,7 @@ def profile(request, slug: str):
             )
     membership = getattr(organisation, "membership", None)
     index = Page.objects.live().filter(slug="working-groups").first()
+    index = index.localized if index else None  # the reader stays in their language
     return render(
         request,
         "membership/profile.html",
