@@ -20,7 +20,14 @@ from cms.demo import pages
 from cms.models import DecisionPage
 from consultations.models import DraftVersion, Standard
 from governance import services
-from governance.models import AuditEvent, Ballot, Decision, VotingRule, WorkingGroupStatus
+from governance.models import (
+    AuditEvent,
+    Ballot,
+    Chamber,
+    Decision,
+    VotingRule,
+    WorkingGroupStatus,
+)
 from governance.services.decisions import decision_record_consensus
 from tests.factories import (
     ChamberFactory,
@@ -323,6 +330,25 @@ def test_the_explanation_is_in_the_readers_language(client, draft, scene):
     assert "Adoptée en français." in client.get(f"/fr{page.url}").content.decode()
     html = client.get(f"/sw{page.url}").content.decode()  # no Swahili text: English
     assert "Adopted in English." in html
+
+
+def test_chambers_carry_their_name_in_the_readers_language_and_their_colour(client, draft, scene):
+    page = publish(draft, chair=scene.chair, secretariat=scene.secretariat)
+    Chamber.objects.filter(slug="artisanal-miners").update(name_sw="Wachimbaji wadogo")
+    html = client.get(f"/sw{page.url}").content.decode()
+    table = html[html.index('class="decision-table"') :]
+    # the result was counted under the English name; the page shows the Swahili one
+    assert re.search(
+        r'<span class="chamber-mark chamber-artisanal-miners" aria-hidden="true"></span>'
+        r"Wachimbaji wadogo</th>",
+        table,
+    )
+    svg = re.search(r"<svg[^>]*>.*?</svg>", html, re.S).group(0)
+    assert 'class="chamber-mark chamber-industry"' in svg and "Wachimbaji wadogo" in svg
+    # a chamber renamed since it was counted keeps its stored name, in a neutral colour
+    Chamber.objects.filter(slug="industry").update(name_en="Companies", name="Companies")
+    html = client.get(page.url).content.decode()
+    assert '<span class="chamber-mark chamber-other" aria-hidden="true"></span>Industry' in html
 
 
 def test_a_draft_is_not_public(client, draft):
