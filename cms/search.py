@@ -22,18 +22,17 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Locale
 from wagtail.search.backends import get_search_backend
 
+from cms import localized as pages_in_language
 from consultations import visibility
 from consultations.models import Audience, Clause, Comment, Consultation, Message, Standard
 from governance import permissions
 from governance.models import Ballot, BallotStatus, Organisation, WorkingGroup, WorkingGroupStatus
 from governance.models.organisations import MembershipStatus
 
-from .models import DecisionPage, WorkingGroupIndexPage
+from .models import DecisionPage
 
 KINDS: dict[str, str] = {
     "decision": _("Decisions"),
@@ -210,27 +209,14 @@ class Links:
 
     def __init__(self, request):
         self.request = request
-        self._groups_index = None
 
     def group(self, group: WorkingGroup) -> str:
-        if self._groups_index is None:
-            index = WorkingGroupIndexPage.objects.live().first()
-            # In the reader's language, so a result does not lead out of it.
-            self._groups_index = (self._localized(index) if index else None) or False
-        if not self._groups_index:
-            return ""
-        return self._groups_index.url_for_group(self.request, group)
+        # In the reader's language, so a result does not lead out of it.
+        index = pages_in_language.groups_index(self.request)
+        return index.url_for_group(self.request, group) if index else ""
 
     def page(self, page) -> str:
-        return self._localized(page).get_url(self.request)
-
-    def _localized(self, page):
-        """The page in the reader's language, when it has a live translation (a query
-        only for a page in another language)."""
-        if not hasattr(self, "_locale_id"):
-            locale = Locale.objects.filter(language_code=get_language()).first()
-            self._locale_id = locale.pk if locale else None
-        return page if page.locale_id == self._locale_id else page.localized
+        return pages_in_language.localized(page, self.request).get_url(self.request)
 
 
 def hit(kind: str, row, query: str, links: Links) -> Hit:

@@ -18,6 +18,7 @@ from governance.models import Ballot, BallotStatus
 from membership import selectors as membership_selectors
 
 from ..blocks import StoryStreamBlock
+from ..localized import groups_index
 
 
 class HomePage(Page):
@@ -42,8 +43,7 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["working_groups"] = selectors.public_working_groups()
-        index = WorkingGroupIndexPage.objects.live().filter(locale=self.locale_id).first()
-        index = index or WorkingGroupIndexPage.objects.live().first()
+        index = groups_index(request)
         context["groups_index_url"] = index.get_url(request) if index else ""
         context["chain_map"] = membership_selectors.chain_map()
         from .. import home

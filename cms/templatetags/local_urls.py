@@ -6,30 +6,20 @@ active language when it has a live one, and to the page itself otherwise."""
 from django import template
 from django.urls import reverse
 from django.utils.translation import get_language
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page, Site
 from wagtail.templatetags.wagtailcore_tags import pageurl
+
+from cms import localized as pages_in_language
 
 register = template.Library()
 
 
-def _active_locale_id(context) -> int | None:
-    """The active language's locale, looked up once per request (every template of the
-    page asks)."""
-    holder = context.get("request") or context.render_context
-    language = get_language()
-    cached = getattr(holder, "_active_locale", None) if holder is not None else None
-    if cached is None or cached[0] != language:
-        locale = Locale.objects.filter(language_code=language).only("pk").first()
-        cached = (language, locale.pk if locale else None)
-        if holder is not None:
-            holder._active_locale = cached
-    return cached[1]
+def _holder(context):
+    return context.get("request") or context.render_context
 
 
 def localized(context, page: Page) -> Page:
-    if page is None or page.locale_id == _active_locale_id(context):
-        return page  # already in the reader's language: no query
-    return page.localized
+    return pages_in_language.localized(page, _holder(context))
 
 
 @register.simple_tag(takes_context=True)
@@ -39,12 +29,22 @@ def localpageurl(context, page) -> str:
 
 @register.simple_tag(takes_context=True)
 def localslugurl(context, slug: str) -> str:
-    """The page with this slug (in the current site's tree first), in the reader's language."""
-    request = context.get("request")
-    site = Site.find_for_request(request) if request is not None else None
-    pages = Page.objects.filter(slug=slug)
-    page = (pages.in_site(site).first() if site else None) or pages.first()
-    return localpageurl(context, page) if page is not None else ""
+    """The page with this slug (in the current site's tree first), in the reader's
+    language; each slug is looked up once per request (the header asks on every page)."""
+    holder = _holder(context)
+    found = getattr(holder, "_slug_urls", None)
+    if found is None:
+        found = {}
+        if holder is not None:
+            holder._slug_urls = found
+    key = (slug, get_language())
+    if key not in found:
+        request = context.get("request")
+        site = Site.find_for_request(request) if request is not None else None
+        pages = Page.objects.filter(slug=slug)
+        page = (pages.in_site(site).first() if site else None) or pages.first()
+        found[key] = localpageurl(context, page) if page is not None else ""
+    return found[key]
 
 
 @register.simple_tag

@@ -10,8 +10,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from wagtail.models import Page
 
+from cms.localized import groups_index
 from governance import register
 from governance.models import ChainLink
 
@@ -60,8 +60,7 @@ def profile(request, slug: str):
                 }
             )
     membership = getattr(organisation, "membership", None)
-    index = Page.objects.live().filter(slug="working-groups").first()
-    index = index.localized if index else None  # the reader stays in their language
+    index = groups_index(request)  # the reader stays in their language
     return render(
         request,
         "membership/profile.html",
