@@ -97,6 +97,7 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
                 continue
             people = waiting_recipients(ballot)
             audit.record(
+                at=now,
                 actor=None,
                 action=REMINDER_SENT,
                 obj=ballot,

@@ -150,6 +150,7 @@ def comment_post(
         return Comment.objects.get(author=actor, idempotency_key=idempotency_key)
     COMMENTS.hit(str(actor.pk))
     audit.record(
+        at=now,
         actor=actor,
         action="comment.posted",
         obj=comment,
@@ -228,6 +229,7 @@ def comment_edit(
     comment.updated_at = now
     comment.save()
     audit.record(
+        at=now,
         actor=actor,
         action="comment.edited",
         obj=comment,
@@ -245,6 +247,7 @@ def comment_withdraw(*, actor, comment: Comment, now: datetime.datetime | None =
     comment.withdrawn_at = now
     comment.save(update_fields=["withdrawn_at"])
     audit.record(
+        at=now,
         actor=actor,
         action="comment.withdrawn",
         obj=comment,
@@ -337,6 +340,7 @@ def comments_import(
         seen.add(_same_comment_key(comment))
         comment.save()
         audit.record(
+            at=now,
             actor=actor,
             action="comment.imported",
             obj=comment,

@@ -83,6 +83,7 @@ def decision_record_consensus(
         decided_at=now,
     )
     audit.record(
+        at=now,
         actor=actor,
         action="decision.recorded",
         obj=decision,
@@ -124,6 +125,7 @@ def decision_publication_record(
         _("Only the chair publishes a decision of this working group."),
     )
     audit.record(
+        at=now,
         actor=actor,
         action="decision.published",
         obj=decision,

@@ -120,6 +120,7 @@ def _post(actor, thread_id: int, body: str, idempotency_key: str, now) -> Messag
     )
     MESSAGES.hit(str(actor.pk))
     audit.record(
+        at=now,
         actor=actor,
         action="discussion.message_held" if held else "discussion.message_posted",
         obj=message,

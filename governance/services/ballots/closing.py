@@ -44,6 +44,7 @@ def ballot_close(
     ballot.result, ballot.explanations = result.as_dict(), explanations
     ballot.save(update_fields=["status", "closed_at", "result", "explanations"])
     audit.record(
+        at=now,
         actor=actor,
         action="ballot.closed",
         obj=ballot,

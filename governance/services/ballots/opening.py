@@ -66,6 +66,7 @@ def ballot_open(*, actor, ballot: Ballot, now: datetime.datetime | None = None) 
     ballot.status, ballot.opened_at = BallotStatus.OPEN, now
     ballot.save(update_fields=["rule_snapshot", "status", "opened_at"])
     audit.record(
+        at=now,
         actor=actor,
         action="ballot.opened",
         obj=ballot,
