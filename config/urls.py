@@ -6,12 +6,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config import language
+
 handler400 = "config.errors.bad_request"
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher's links: remember the choice, same page in that language.
+    path("i18n/<slug:code>/", language.choose_language, name="choose_language"),
     # Open data (API, feeds, calendars, exports): the same URLs in every language.
     path("", include("cms.public_urls")),
 ]
