@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -210,10 +211,42 @@ def notification_create(
 def on_people_notified(
     sender, *, kind, obj, people, actor_id=None, at=None, followers=True, **kwargs
 ):
-    """Receiver of governance.signals.people_notified (connected in apps.ready)."""
-    notification_create(
-        kind=kind, obj=obj, people=people, actor_id=actor_id, at=at, followers=followers
+    """Receiver of governance.signals.people_notified (connected in apps.ready): the
+    work (a permission check per person) leaves the request through the task queue."""
+    create_notifications.enqueue(
+        kind,
+        obj._meta.label_lower,
+        obj.pk,
+        list(people),
+        actor_id,
+        at.isoformat() if at else None,
+        followers,
     )
+
+
+@task()
+def create_notifications(
+    kind: str,
+    label: str,
+    pk: int,
+    people: list,
+    actor_id: int | None,
+    at: str | None,
+    followers: bool,
+) -> int:
+    """The notifications of one event (see `notification_create`); how many were made."""
+    obj = apps.get_model(label)._default_manager.filter(pk=pk).first()
+    if obj is None:
+        return 0
+    made = notification_create(
+        kind=kind,
+        obj=obj,
+        people=people,
+        actor_id=actor_id,
+        at=datetime.datetime.fromisoformat(at) if at else None,
+        followers=followers,
+    )
+    return len(made)
 
 
 @task()
