@@ -326,3 +326,22 @@ def test_followers_who_asked_for_email_at_once_get_one(t, told, mailoutbox):
     assert [m.to for m in mailoutbox] == [[fan.email]]
     assert "Adopt version 2" in mailoutbox[0].subject
     assert "/me/following/" in mailoutbox[0].body
+
+
+def test_a_group_follower_gets_one_email_about_a_period_not_two(group, told, mailoutbox):
+    fan = UserFactory()
+    Subscription.objects.create(person=fan, working_group=group, email=FollowEmail.IMMEDIATE)
+    period(draft(standard(group, title="ASM Cobalt Framework")))
+    made = told(lambda: period_reminders())
+    assert kinds(made, fan) == {Kind.PERIOD_OPENED}
+    to_fan = [m for m in mailoutbox if m.to == [fan.email]]
+    assert len(to_fan) == 1 and "Comment period open" in to_fan[0].subject
+
+
+def test_site_only_followers_get_no_email(group, told, mailoutbox):
+    fan = UserFactory()
+    Subscription.objects.create(person=fan, working_group=group, email=FollowEmail.OFF)
+    period(draft(standard(group)))
+    made = told(lambda: period_reminders())
+    assert kinds(made, fan) == {Kind.PERIOD_OPENED}
+    assert all(m.to != [fan.email] for m in mailoutbox)
