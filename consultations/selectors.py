@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import CharField, Count, F, Prefetch, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from governance.models import Chamber
 from governance.selectors import is_artisanal_miners
@@ -392,6 +393,54 @@ def group_open_consultations(group, at=None):
         .select_related("version__standard")
         .order_by("closes_at", "id")
     )
+
+
+PAST_PERIODS_SHOWN = 10
+
+
+@dataclass
+class GroupPeriods:
+    """A working group's comment periods for its page: open now, scheduled, and the
+    newest past ones."""
+
+    open: list = field(default_factory=list)
+    upcoming: list = field(default_factory=list)
+    past: list = field(default_factory=list)
+    more_past: bool = False
+
+
+def group_consultations(group, *, members: bool = False, at=None) -> GroupPeriods:
+    """Public rounds for everyone; members-only rounds too when `members` (the caller
+    asked `permissions.can_view_private`). Two queries whatever the number of periods."""
+    at = at or timezone.now()
+    periods = Consultation.objects.filter(version__standard__working_group=group)
+    if not members:
+        periods = periods.filter(audience=Audience.PUBLIC)
+    periods = periods.select_related("version__standard")
+    found = GroupPeriods()
+    for period in periods.filter(closes_at__gt=at, report_published_at__isnull=True).order_by(
+        "closes_at", "id"
+    ):
+        (found.upcoming if period.opens_at > at else found.open).append(period)
+    past = list(
+        periods.filter(Q(closes_at__lte=at) | Q(report_published_at__isnull=False)).order_by(
+            "-closes_at", "-id"
+        )[: PAST_PERIODS_SHOWN + 1]
+    )
+    found.past, found.more_past = past[:PAST_PERIODS_SHOWN], len(past) > PAST_PERIODS_SHOWN
+    return found
+
+
+def schedulable_versions(standards) -> dict[int, DraftVersion]:
+    """The newest version of each standard that may still go out for comment (drafting
+    or in consultation), by standard id: one query."""
+    newest: dict[int, DraftVersion] = {}
+    for version in DraftVersion.objects.filter(
+        standard__in=standards,
+        status__in=(VersionStatus.DRAFTING, VersionStatus.CONSULTATION),
+    ).order_by("standard_id", "-created_at", "-id"):
+        newest.setdefault(version.standard_id, version)
+    return newest
 
 
 @dataclass

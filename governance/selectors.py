@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from .models import (
     Ballot,
@@ -170,6 +171,47 @@ def group_open_ballots(group: WorkingGroup):
     return Ballot.objects.filter(working_group=group, status=BallotStatus.OPEN).order_by(
         "closes_at", "id"
     )
+
+
+PAST_BALLOTS_SHOWN = 10
+
+
+@dataclass
+class GroupBallots:
+    """A working group's ballots for its page: open now, opened ahead of their voting
+    time, the newest past ones (closed, certified, cancelled) and, for those who run
+    ballots, the drafts."""
+
+    open: list = field(default_factory=list)
+    upcoming: list = field(default_factory=list)
+    past: list = field(default_factory=list)
+    drafts: list = field(default_factory=list)
+    more_past: bool = False
+
+
+def group_ballots_by_state(group: WorkingGroup, *, drafts: bool = False, at=None) -> GroupBallots:
+    """Two queries whatever the number of ballots. Drafts only when `drafts` (the caller
+    asked `permissions.can_run_ballots`)."""
+    at = at or timezone.now()
+    found = GroupBallots()
+    current = [BallotStatus.OPEN, *([BallotStatus.DRAFT] if drafts else [])]
+    for ballot in Ballot.objects.filter(working_group=group, status__in=current).order_by(
+        "closes_at", "id"
+    ):
+        if ballot.status == BallotStatus.DRAFT:
+            found.drafts.append(ballot)
+        elif ballot.opens_at > at:
+            found.upcoming.append(ballot)
+        else:
+            found.open.append(ballot)
+    past = list(
+        Ballot.objects.filter(
+            working_group=group,
+            status__in=(BallotStatus.CLOSED, BallotStatus.CERTIFIED, BallotStatus.CANCELLED),
+        ).order_by("-closes_at", "-id")[: PAST_BALLOTS_SHOWN + 1]
+    )
+    found.past, found.more_past = past[:PAST_BALLOTS_SHOWN], len(past) > PAST_BALLOTS_SHOWN
+    return found
 
 
 def group_decisions(group: WorkingGroup):

@@ -13,7 +13,7 @@ from wagtail.models import Page
 
 from consultations import selectors as consultation_selectors
 from consultations.models import Audience, Consultation
-from governance import register, selectors
+from governance import permissions, register, selectors
 from governance.models import Ballot, BallotStatus
 from membership import selectors as membership_selectors
 
@@ -92,27 +92,56 @@ class WorkingGroupIndexPage(RoutablePageMixin, Page):
 
     @path("<slug:slug>/")
     def group(self, request, slug):
-        """The group's public page: mandate, chair, seats by chamber, its standards,
-        what is open now (public comment periods, ballots) and what it decided (the
-        newest DECISIONS_SHOWN). A fixed number of queries whatever the number of
-        seats, periods, ballots and decisions."""
+        """The group's page: mandate, chair, seats by chamber, its standards, its comment
+        periods and ballots (open, upcoming, past), what it decided (the newest
+        DECISIONS_SHOWN); members also see members-only rounds, and those who run the
+        group's ballots or comment periods its drafts and the ways to start new ones.
+        A fixed number of queries whatever the number of seats, periods, ballots and
+        decisions."""
         group = get_object_or_404(selectors.public_working_groups(), slug=slug)
+        user = request.user
+        member = permissions.can_view_private(user, group)
+        runs_ballots = permissions.can_run_ballots(user, group)
+        runs_periods = permissions.can_manage_consultations(user, group)
         table = selectors.seat_table(group)
         decisions = list(selectors.group_decisions(group)[: self.DECISIONS_SHOWN + 1])
-        return self.render(
+        standards = list(consultation_selectors.group_standards(group))
+        new_periods = []
+        if runs_periods:
+            schedulable = consultation_selectors.schedulable_versions(standards)
+            for standard in standards:
+                version = schedulable.get(standard.pk)
+                new_periods.append(
+                    {
+                        "standard": standard,
+                        "version": version,
+                        "url": reverse("consultations_drafts:schedule", args=[version.pk])
+                        if version
+                        else reverse("consultations_drafts:standard", args=[standard.pk]),
+                    }
+                )
+        response = self.render(
             request,
             context_overrides={
                 "group": group,
                 "table": table,
-                "standards": list(consultation_selectors.group_standards(group)),
-                "consultations": list(consultation_selectors.group_open_consultations(group)),
-                "ballots": list(selectors.group_open_ballots(group)),
+                "standards": standards,
+                "periods": consultation_selectors.group_consultations(group, members=member),
+                "ballots": selectors.group_ballots_by_state(group, drafts=runs_ballots),
                 "decisions": decisions[: self.DECISIONS_SHOWN],
                 "more_decisions": len(decisions) > self.DECISIONS_SHOWN,
                 "group_url": self.url_for_group(request, group),
+                "is_member": member,
+                "runs_ballots": runs_ballots,
+                "runs_periods": runs_periods,
+                "new_periods": new_periods,
             },
             template="cms/working_group_page.html",
         )
+        if user.is_authenticated:
+            # What a member or a chair sees is theirs: never for a shared cache.
+            patch_cache_control(response, private=True)
+        return response
 
     def url_for_group(self, request, group) -> str:
         return self.get_url(request) + self.reverse_subpage("group", args=[group.slug])

@@ -1,8 +1,7 @@
 """Who may see and change standards and drafts in the admin, as Wagtail permission policies.
 
-A secretariat reaches the standards of the working groups it runs: the groups
-`permissions.working_groups_managed_by(user)` returns, narrowed to those where
-`permissions.can_manage_consultations(user, group)` holds. Anything else is out
+A chair or secretariat reaches the standards of the working groups whose comment
+periods it runs: `permissions.groups_with_consultations_run_by(user)`. Anything else is out
 of reach (its URLs are 404s). Nothing is deleted from here: versions are
 superseded, not removed. The services check the same predicates again.
 """
@@ -25,12 +24,8 @@ def drafting_group_ids(user) -> frozenset[int]:
     if not (user and user.is_authenticated and user.is_active):
         return frozenset()
     if not hasattr(user, _CACHE):
-        groups = permissions.working_groups_managed_by(user)
-        setattr(
-            user,
-            _CACHE,
-            frozenset(g.pk for g in groups if permissions.can_manage_consultations(user, g)),
-        )
+        groups = permissions.groups_with_consultations_run_by(user)
+        setattr(user, _CACHE, frozenset(groups.values_list("pk", flat=True)))
     return getattr(user, _CACHE)
 
 

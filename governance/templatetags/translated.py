@@ -44,6 +44,13 @@ def tr(obj, field: str, linebreaks: bool = False, richtext: bool = False):
     return format_html('<span lang="{}">{}</span>', SOURCE, html)
 
 
+@register.simple_tag
+def tr_lang(obj, field: str) -> str:
+    """`{% tr_lang decision "objections" as lang %}`: "en" when the field is shown in the
+    English source on a page in another language (for a `lang` attribute), else ""."""
+    return SOURCE if _shown(obj, field)[1] else ""
+
+
 def _note(obj, fields) -> tuple[str, bool]:
     """(the note, is_out_of_date); no note in English."""
     lang = get_language() or SOURCE

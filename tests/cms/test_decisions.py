@@ -351,6 +351,29 @@ def test_chambers_carry_their_name_in_the_readers_language_and_their_colour(clie
     assert '<span class="chamber-mark chamber-other" aria-hidden="true"></span>Industry' in html
 
 
+def test_the_motion_is_in_the_readers_language_and_a_waiver_shows(client, draft, scene):
+    page = publish(draft, chair=scene.chair, secretariat=scene.secretariat)
+    decision = page.decision
+    Ballot.objects.filter(pk=decision.ballot_id).update(
+        translation_waiver="The Swahili translator was ill; read aloud at the meeting."
+    )
+    html = client.get(f"/sw{page.url}").content.decode()
+    # Not translated: the English motion, marked as English, with a note saying so.
+    assert '<div lang="en"><p>The group adopts version 2.0' in html
+    assert "read aloud at the meeting" in html
+    Decision.objects.filter(pk=decision.pk).update(
+        motion_sw="Kikundi kinapitisha toleo la 2.0 la mfumo wa kobalti."
+    )
+    html = client.get(f"/fr{page.url}").content.decode()  # French: still English
+    assert '<div lang="en"><p>The group adopts version 2.0' in html
+    from django.core.cache import caches
+
+    caches["default"].clear()  # the anonymous page cache (no service made this edit)
+    html = client.get(f"/sw{page.url}").content.decode()
+    assert "<p>Kikundi kinapitisha toleo la 2.0 la mfumo wa kobalti.</p>" in html
+    assert '<div lang="en"><p>The group adopts' not in html
+
+
 def test_a_draft_is_not_public(client, draft):
     assert client.get(f"/decisions/{draft.slug}/").status_code == 404
 

@@ -87,13 +87,13 @@ _seat_numbers = itertools.count(1)
 def make_ballot(group, *, status=BallotStatus.OPEN, title="Adopt version 2.0", **fields):
     rule, _ = VotingRule.objects.get_or_create(working_group=group, name="Two thirds")
     now = timezone.now()
+    fields.setdefault("opens_at", now - datetime.timedelta(days=1))
+    fields.setdefault("closes_at", now + datetime.timedelta(days=6))
     return Ballot.objects.create(
         working_group=group,
         title=title,
         motion=f"That the group resolves: {title}.",
         rule=rule,
-        opens_at=now - datetime.timedelta(days=1),
-        closes_at=now + datetime.timedelta(days=6),
         status=status,
         **fields,
     )
@@ -173,13 +173,14 @@ def test_group_page_shows_what_is_open_and_what_was_decided(client, group, chair
 
     page = main(client.get(GROUP_URL))
     assert f'href="/standards/{std.slug}/"' in page
-    # Open public periods (not members-only, not past), with their balance.
+    # Public periods (never members-only for a stranger): open ones with their balance,
+    # past ones listed too.
     assert f'href="/consultations/{open_public.pk}/"' in page
     assert "ASM Cobalt Standard, version 2.0, round 1" in page
     assert f'href="/consultations/{open_public.pk}/balance/"' in page
     assert f"/consultations/{members_only.pk}/" not in page
-    assert f"/consultations/{past.pk}/" not in page
-    # Open ballots only, linking to their pages and their balance.
+    assert f'href="/consultations/{past.pk}/"' in page
+    # Open ballots, linking to their pages and their balance; never a draft.
     assert f'href="/ballots/{open_ballot.pk}/"' in page
     assert f'href="{GROUP_URL}ballots/{open_ballot.pk}/balance/"' in page
     assert "DRAFT-BALLOT" not in page and f"/ballots/{draft_ballot.pk}/" not in page

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cms.demo import pages
 from governance.models import SeatRole
@@ -107,3 +108,131 @@ def test_home_and_index_queries_do_not_grow_with_groups(client, table):
         _fill(WorkingGroupFactory(), 2)
     assert _queries(client, "/") == home
     assert _queries(client, "/working-groups/") == index
+
+
+# --- ballots, comment periods and the secretariat's buttons -------------------------------
+
+
+def _scene(group):
+    """A standard with a public and a members-only round open, a past public round, and
+    ballots in each state."""
+    from consultations.models import Audience
+    from governance.models import BallotStatus
+    from tests.cms.test_transparency import make_ballot
+    from tests.consultations.test_views import period, standard, version
+
+    now = timezone.now()
+    std = standard(group, title="ASM Cobalt Standard")
+    draft = version(std, "2.0")
+    periods = {
+        "public": period(draft),
+        "members": period(version(std, "2.1"), audience=Audience.MEMBERS),
+        "past": period(
+            draft,
+            opens_at=now - datetime.timedelta(days=90),
+            closes_at=now - datetime.timedelta(days=20),
+        ),
+        "upcoming": period(draft, opens_at=now + datetime.timedelta(days=3)),
+    }
+    ballots = {
+        "open": make_ballot(group, title="OPEN-BALLOT"),
+        "upcoming": make_ballot(
+            group,
+            title="UPCOMING-BALLOT",
+            opens_at=now + datetime.timedelta(days=2),
+            closes_at=now + datetime.timedelta(days=9),
+        ),
+        "past": make_ballot(group, status=BallotStatus.CERTIFIED, title="PAST-BALLOT"),
+        "draft": make_ballot(group, status=BallotStatus.DRAFT, title="DRAFT-BALLOT"),
+    }
+    return std, draft, periods, ballots
+
+
+def _main(response) -> str:
+    return response.content.decode().split("<main", 1)[1]
+
+
+def test_group_page_lists_ballots_and_periods_by_state(client, table):
+    _std, _draft, periods, ballots = _scene(table)
+    page = _main(client.get("/working-groups/asm-cobalt-framework/"))
+    for key in ("public", "past", "upcoming"):
+        assert f'href="/consultations/{periods[key].pk}/"' in page
+    for key in ("open", "upcoming", "past"):
+        assert f'href="/ballots/{ballots[key].pk}/"' in page
+    assert page.index("OPEN-BALLOT") < page.index("UPCOMING-BALLOT") < page.index("PAST-BALLOT")
+    # A stranger never sees a members-only round nor a draft, nor the buttons.
+    assert f"/consultations/{periods['members'].pk}/" not in page
+    assert "DRAFT-BALLOT" not in page
+    assert "New ballot" not in page and "New comment period" not in page
+    assert 'href="/ballots/group/asm-cobalt-framework/"' in page  # every ballot
+
+
+def test_members_see_members_only_rounds_but_no_buttons(client, table):
+    _std, _draft, periods, _ballots = _scene(table)
+    member = table.seats.get(label="Industry 1").assignments.first().person
+    client.force_login(member)
+    response = client.get("/working-groups/asm-cobalt-framework/")
+    page = _main(response)
+    assert f'href="/consultations/{periods["members"].pk}/"' in page
+    assert "members only" in page
+    assert "DRAFT-BALLOT" not in page
+    assert "New ballot" not in page and "New comment period" not in page
+    assert "private" in response["Cache-Control"]
+
+
+def test_the_anonymous_page_cache_never_stores_a_members_page(table, settings):
+    from django.test import Client
+
+    settings.PAGE_CACHE = True
+    _std, _draft, periods, _ballots = _scene(table)
+    member = table.seats.get(label="Industry 1").assignments.first().person
+    as_member = Client()
+    as_member.force_login(member)
+    url = "/working-groups/asm-cobalt-framework/"
+    assert f"/consultations/{periods['members'].pk}/" in as_member.get(url).content.decode()
+    first, second = Client().get(url), Client().get(url)
+    assert first.headers.get("X-Page-Cache") == "miss"
+    assert second.headers.get("X-Page-Cache") == "hit"
+    for response in (first, second):
+        assert f"/consultations/{periods['members'].pk}/" not in response.content.decode()
+        assert "members only" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["chair", "secretariat"])
+def test_chair_and_secretariat_get_new_ballot_and_new_comment_period(client, table, role):
+    std, draft, _periods, ballots = _scene(table)
+    person = UserFactory()
+    give_role(person, table, role)
+    client.force_login(person)
+    page = _main(client.get("/working-groups/asm-cobalt-framework/"))
+    assert 'href="/ballots/group/asm-cobalt-framework/new/"' in page and "New ballot" in page
+    # The newest version still in drafting or consultation (2.1) goes out for comment.
+    newest = std.versions.get(label="2.1")
+    assert f'href="/admin/consultations/drafts/{newest.pk}/schedule/"' in page
+    assert "New comment period: ASM Cobalt Standard, version 2.1" in page
+    assert "DRAFT-BALLOT" in page  # their drafts
+    # The buttons lead to working screens.
+    assert client.get("/ballots/group/asm-cobalt-framework/new/").status_code == 200
+    assert client.get(f"/admin/consultations/drafts/{newest.pk}/schedule/").status_code == 200
+
+
+def test_group_page_queries_stay_flat_as_ballots_grow(client, table):
+    from governance.models import BallotStatus
+    from tests.cms.test_transparency import make_ballot
+
+    chair = UserFactory()
+    give_role(chair, table, "chair")
+    client.force_login(chair)
+    _scene(table)
+    url = "/working-groups/asm-cobalt-framework/"
+
+    def add(n):
+        for i in range(n):
+            for status in (BallotStatus.OPEN, BallotStatus.DRAFT, BallotStatus.CLOSED):
+                make_ballot(table, status=status, title=f"{status} {i}")
+
+    add(3)
+    client.get(url)
+    few = _queries(client, url)
+    add(30)
+    assert _queries(client, url) == few
