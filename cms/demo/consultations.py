@@ -13,6 +13,8 @@ from consultations import services
 from consultations.models import Clause, Consultation, DraftVersion, Standard
 from governance.models import User, WorkingGroup
 
+from .registry import PREFERRED_LANGUAGES
+
 V1_CLAUSES = [
     (
         "1",
@@ -120,7 +122,14 @@ OPEN_ROUND_COMMENTS = [
         "Name who receives harassment reports on each site.",
         "A trained woman focal point.",
     ),
-    ("holder", "3.1", "ed", "Say 'heavy rain' as defined by the provincial weather service.", ""),
+    # Written in Swahili, the holder's language.
+    (
+        "holder",
+        "3.1",
+        "ed",
+        "Taja 'mvua kubwa' kama inavyofafanuliwa na idara ya hali ya hewa ya jimbo.",
+        "",
+    ),
 ]
 
 
@@ -248,6 +257,7 @@ def _open_round(people, v2: DraftVersion, now) -> Consultation:
             comment_type=kind,
             body=body,
             proposed_change=proposal,
+            language=PREFERRED_LANGUAGES.get(username, "en"),
             now=opened + datetime.timedelta(days=2),
         )
     return round_two

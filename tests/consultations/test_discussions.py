@@ -514,7 +514,7 @@ def test_the_thread_page_reads_without_an_account(scene):
     html = response.content.decode()
     assert "Visible to all." in html
     assert "Log in" in html and "data-post-form" not in html
-    assert f'data-ws="/ws/threads/{scene.general.pk}/"' in html
+    assert f'data-ws="/ws/threads/{scene.general.pk}/?lang=en"' in html
     assert 'data-last-seq="1"' in html
 
 

@@ -17,7 +17,7 @@ from governance.services._base import refuse, require
 
 from ... import discussion_events as events
 from ...models import MAX_MESSAGE_LENGTH, MESSAGE_EDIT_WINDOW_MINUTES, Message, Thread
-from ...text import plain_text
+from ...text import plain_text, written_language
 from .guardrails import NoticeRequired, has_acknowledged_notice, sensitive_terms_in
 from .threads import THREAD_RELATED, can_read_thread, require_poster, thread_get
 
@@ -68,9 +68,11 @@ def message_post(
     thread: Thread,
     body: str,
     idempotency_key: str = "",
+    language: str = "",
     now: datetime.datetime | None = None,
 ) -> Message:
-    """Post a message. The same idempotency key from the same person in the same thread
+    """Post a message, tagged with the language it was written in: `language` if a site
+    language (the socket passes its page's), else the request's. The same idempotency key from the same person in the same thread
     returns the first message instead of making a second (retries after a lost connection, double clicks).
 
     A message that mentions a sensitive term is held for the secretariat's review: it
@@ -78,7 +80,14 @@ def message_post(
     """
     idempotency_key = (idempotency_key or "")[:MAX_KEY_LENGTH]
     try:
-        return _post(actor, thread.pk, body, idempotency_key, now or timezone.now())
+        return _post(
+            actor,
+            thread.pk,
+            body,
+            idempotency_key,
+            written_language(language),
+            now or timezone.now(),
+        )
     except IntegrityError:
         # A retry with the same key raced this one and won: its message is the answer.
         first = _already_posted(actor, thread.pk, idempotency_key)
@@ -96,7 +105,7 @@ def _already_posted(actor, thread_id: int, idempotency_key: str) -> Message | No
 
 
 @transaction.atomic
-def _post(actor, thread_id: int, body: str, idempotency_key: str, now) -> Message:
+def _post(actor, thread_id: int, body: str, idempotency_key: str, language: str, now) -> Message:
     thread = thread_get(thread_id)
     require_poster(actor, thread)
     existing = _already_posted(actor, thread.pk, idempotency_key)
@@ -116,6 +125,7 @@ def _post(actor, thread_id: int, body: str, idempotency_key: str, now) -> Messag
         thread=thread,
         author=actor,
         body=body,
+        language=language,
         idempotency_key=idempotency_key,
         created_at=now,
         held_for_review=bool(held),
