@@ -58,6 +58,7 @@ SAME_IN = {
         "description",
         "Vacant",
         "Objection",
+        "objection",
         "Objections",
         "Actions",
         "Discussion",

@@ -80,6 +80,7 @@ def load(people: dict[str, User]) -> None:
             opens_at=past,
             closes_at=past + datetime.timedelta(days=7),
         ),
+        now=past - datetime.timedelta(days=2),
     )
     services.ballot_open(actor=chair, ballot=closed, now=past)
     for entry in RollEntry.objects.filter(ballot=closed).select_related("seat", "holder"):
@@ -107,6 +108,7 @@ def load(people: dict[str, User]) -> None:
             opens_at=now - datetime.timedelta(days=1),
             closes_at=now + datetime.timedelta(days=6),
         ),
+        now=now - datetime.timedelta(days=2),
     )
     services.ballot_open(actor=chair, ballot=open_ballot, now=now - datetime.timedelta(days=1))
     first = (
