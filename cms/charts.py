@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 WIDTH = 600
 LABEL_HEIGHT = 20  # the line with the chamber's name above its bar
+MARK = 12  # the square in the chamber's colour before its name
 BAR_HEIGHT = 24
 GAP = 14
 MIN_WIDTH_FOR_NUMBER = 22  # a segment narrower than this prints no number inside
@@ -42,8 +43,10 @@ class Segment:
 @dataclass(frozen=True)
 class Bar:
     chamber: str
+    colour: str  # the chamber's colour class, for the mark before its name
     summary: str
     label_y: str
+    mark_y: str
     y: str
     text_y: str
     segments: tuple[Segment, ...]
@@ -51,6 +54,7 @@ class Bar:
 
 @dataclass(frozen=True)
 class Chart:
+    mark: int
     width: int
     height: int
     bar_height: int
@@ -121,8 +125,10 @@ def chamber_chart(rows: Sequence, options: Sequence[tuple[str, str]]) -> Chart |
         bars.append(
             Bar(
                 chamber=row.chamber,
+                colour=row.colour,
                 summary=took_part,
                 label_y=_n(top + LABEL_HEIGHT - 6),
+                mark_y=_n(top + LABEL_HEIGHT - 6 - MARK + 1),
                 y=_n(top + LABEL_HEIGHT),
                 text_y=_n(top + LABEL_HEIGHT + BAR_HEIGHT / 2 + 5),
                 segments=tuple(segments),
@@ -133,6 +139,7 @@ def chamber_chart(rows: Sequence, options: Sequence[tuple[str, str]]) -> Chart |
         legend.append((_("Took part, choices withheld"), "chart-withheld"))
     legend.append((_("Did not vote"), "chart-seats"))
     return Chart(
+        mark=MARK,
         width=WIDTH,
         height=len(rows) * row_height,
         bar_height=BAR_HEIGHT,

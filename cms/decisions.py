@@ -11,9 +11,9 @@
   ballot, chambers below the rule's `min_cell` are withheld by tally.public_breakdown.
 """
 
+import dataclasses
 import datetime
 import logging
-from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
@@ -34,7 +34,7 @@ from wagtail.models import (
 )
 
 from consultations.models import DraftVersion, Standard
-from governance import ballot_counting, permissions
+from governance import ballot_counting, permissions, selectors
 from governance.models import Ballot, Decision, WorkingGroup, WorkingGroupStatus
 from governance.services.decisions import decision_publication_record
 from governance.tally import OUTCOME_LABELS, outcome_label
@@ -54,7 +54,7 @@ PER_PAGE = 20
 # --- What a reader may see -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class ChamberRow:
     """A chamber's published row. `counts` None: withheld (a secret ballot's small cell)."""
 
@@ -65,6 +65,7 @@ class ChamberRow:
     support_percent: float | None
     quorum_met: bool | None
     blocked: bool
+    colour: str = "chamber-other"  # the chamber's colour class (see governance.selectors)
 
     @property
     def withheld(self) -> bool:
@@ -136,6 +137,20 @@ def versions_of(ballots) -> dict[int, DraftVersion]:
     return {pk: found[vid] for pk, vid in wanted.items() if vid in found}
 
 
+def named_in_reader_language(rows: list[ChamberRow]) -> list[ChamberRow]:
+    """The rows with each chamber's name in the reader's language and its colour (one
+    query); a chamber renamed since the count keeps its stored name."""
+    chambers = selectors.chambers_named(row.chamber for row in rows)
+    return [
+        dataclasses.replace(
+            row,
+            chamber=chambers[row.chamber].name if row.chamber in chambers else row.chamber,
+            colour=selectors.chamber_colour_class(chambers.get(row.chamber)),
+        )
+        for row in rows
+    ]
+
+
 def decision_context(page: DecisionPage) -> dict:
     """Everything a decision page shows, from the stored decision (a fixed few queries)."""
     decision = Decision.objects.select_related("working_group", "ballot").get(pk=page.decision_id)
@@ -145,6 +160,7 @@ def decision_context(page: DecisionPage) -> dict:
     labels = dict(options)
     min_cell = (ballot.rule_snapshot or {}).get("min_cell", 3) if ballot else 3
     rows = public_rows(result, secret=bool(ballot and ballot.is_secret), min_cell=min_cell)
+    rows = named_in_reader_language(rows)
     totals = result.get("totals") or {}
     version = versions_of([ballot]).get(ballot.pk) if ballot else None
     return {

@@ -24,7 +24,7 @@ from governance.models import CastAs, CastChannel
 from governance.spreadsheets import neutralise_formula
 from governance.tally import outcome_label
 
-from .api import results, selectors
+from .api import results
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,7 +75,7 @@ def decision_rows(queryset) -> list[list[Cell]]:
         _("Link"),
     ]
     rows: list[list[Cell]] = [header]
-    for decision in queryset:
+    for decision in results.with_paths(queryset):
         ballot = decision.ballot if decision.ballot_id else None
         summary = results.result_summary(decision.tally, ballot, results.option_labels(ballot))
         totals = "; ".join(f"{t['label']}: {t['count']}" for t in summary["totals"])
@@ -94,7 +94,7 @@ def decision_rows(queryset) -> list[list[Cell]]:
                 totals,
                 "" if ballot is not None and ballot.is_secret else decision.objections,
                 decision.ballot_id,
-                selectors.ballot_path(decision.ballot_id) if decision.ballot_id else "",
+                decision.path,
             ]
         )
     return rows

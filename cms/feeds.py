@@ -61,15 +61,7 @@ class DecisionsFeed(_Feed):
         queryset = results.decisions()
         if obj is not None:
             queryset = queryset.filter(working_group=obj)
-        items = list(queryset[:ITEMS])
-        # A consensus without a ballot links to its group's page (one query for all).
-        index = selectors.groups_index_path() if any(not d.ballot_id for d in items) else ""
-        for item in items:
-            if item.ballot_id:
-                item.feed_link = selectors.ballot_path(item.ballot_id)
-            else:
-                item.feed_link = f"{index}{item.working_group.slug}/" if index else "/"
-        return items
+        return results.with_paths(queryset[:ITEMS])  # each links to its decision's page
 
     def item_title(self, item) -> str:
         return f"{item.title} — {outcome_label(item.outcome)}"
@@ -79,7 +71,7 @@ class DecisionsFeed(_Feed):
         return "\n\n".join(part for part in parts if part)
 
     def item_link(self, item) -> str:
-        return item.feed_link
+        return item.path
 
     def item_guid(self, item) -> str:
         return f"decision-{item.pk}@chaintable"

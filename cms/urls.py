@@ -8,4 +8,5 @@ app_name = "site"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("open-data/", views.open_data, name="open_data"),
 ]

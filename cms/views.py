@@ -1,16 +1,21 @@
 """Pages of the site that are not Wagtail pages: search, open data."""
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import WorkingGroup
 
 from . import search as site_search
+from .api import results
 
 PER_KIND = 5
 PER_PAGE = 20
+OPEN_DATA_BALLOTS = 20
 MAX_QUERY = 200
 
 
@@ -75,3 +80,60 @@ def search(request):
                         }
                     )
     return render(request, "cms/search.html", context)
+
+
+def open_data(request):
+    """Every feed, calendar, export and the API, with its documentation. The addresses
+    are the same in every language; each link asks for the reader's (`?lang=`), so the
+    data a French reader opens is in French."""
+    language = get_language() or settings.LANGUAGE_CODE
+    lang = "" if language == settings.LANGUAGE_CODE else f"?lang={language}"
+
+    def link(name, *args, **kwargs):
+        return reverse(name, args=args, kwargs=kwargs) + lang
+
+    groups = [
+        {
+            "name": group.name,
+            "decisions_rss": link("feed_group_decisions_rss", slug=group.slug),
+            "decisions_atom": link("feed_group_decisions_atom", slug=group.slug),
+            "consultations_rss": link("feed_group_consultations_rss", slug=group.slug),
+            "consultations_atom": link("feed_group_consultations_atom", slug=group.slug),
+            "calendar": link("calendar_group", slug=group.slug),
+        }
+        for group in WorkingGroup.objects.public().only("name", "slug").order_by("name")
+    ]
+    ballots = [
+        {
+            "title": ballot.title,
+            "group": ballot.working_group.name,
+            "csv": link("export_ballot_csv", ballot.pk),
+            "xlsx": link("export_ballot_xlsx", ballot.pk),
+        }
+        for ballot in results.finished_ballots()
+        .exclude(result__isnull=True)
+        .exclude(result={})[:OPEN_DATA_BALLOTS]
+    ]
+    api_root = reverse("api-v1:api-root")
+    context = {
+        "feeds": {
+            "decisions_rss": link("feed_decisions_rss"),
+            "decisions_atom": link("feed_decisions_atom"),
+            "consultations_rss": link("feed_consultations_rss"),
+            "consultations_atom": link("feed_consultations_atom"),
+        },
+        "calendar": link("calendar"),
+        "exports": {
+            "csv": link("export_decisions_csv"),
+            "xlsx": link("export_decisions_xlsx"),
+        },
+        "api": {
+            "root": api_root,
+            "docs": reverse("api-v1:openapi-view"),
+            "schema": reverse("api-v1:openapi-json"),
+            "decisions": f"{api_root}decisions{lang}",
+        },
+        "groups": groups,
+        "ballots": ballots,
+    }
+    return render(request, "cms/open_data.html", context)

@@ -54,6 +54,7 @@ CACHEABLE_VIEWS = (
     "membership:profile",
     "membership:chain_map",
     "membership:contributions",
+    "site:open_data",
     "feed_*",
     "calendar*",
     "export_decisions_*",

@@ -244,6 +244,9 @@ USE_I18N = True
 USE_TZ = True
 # Kolwezi's zone: the default for display; each person may choose their own.
 TIME_ZONE = "Africa/Lubumbashi"
+# Our date and time formats (config/formats/): Swahili's (Django has none), and every
+# date-and-time naming its zone (docs/translation.md, "Dates and times").
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static, media, email --------------------------------------------------
 

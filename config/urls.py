@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from config import language
 
 handler400 = "config.errors.bad_request"
 
@@ -12,6 +16,10 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers ask for /favicon.ico whatever the page links: send them to the SVG.
+    path("favicon.ico", lambda request: redirect(static("favicon.svg")), name="favicon"),
+    # The language switcher's links: remember the choice, same page in that language.
+    path("i18n/<slug:code>/", language.choose_language, name="choose_language"),
     # Open data (API, feeds, calendars, exports): the same URLs in every language.
     path("", include("cms.public_urls")),
 ]

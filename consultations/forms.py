@@ -74,6 +74,15 @@ def _proposal_field() -> forms.CharField:
     )
 
 
+def _paragraph_field():
+    return forms.CharField(
+        label=_("Paragraph / figure / table"),
+        max_length=100,
+        required=False,
+        help_text=_("Optional, e.g. “second paragraph” or “Table 2”."),
+    )
+
+
 class CommentForm(Form):
     """A new comment on one clause (or on the draft in general, with no clause).
 
@@ -88,12 +97,7 @@ class CommentForm(Form):
     comment_type = _type_field()
     body = _body_field()
     proposed_change = _proposal_field()
-    paragraph = forms.CharField(
-        label=_("Paragraph / figure / table"),
-        max_length=100,
-        required=False,
-        help_text=_("Optional, e.g. “second paragraph” or “Table 2”."),
-    )
+    paragraph = _paragraph_field()
     idempotency_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, clause: Clause | None = None, **kwargs):
@@ -118,6 +122,7 @@ class CommentEditForm(Form):
     comment_type = _type_field()
     body = _body_field()
     proposed_change = _proposal_field()
+    paragraph = _paragraph_field()
 
     def __init__(self, *args, version, **kwargs):
         super().__init__(*args, **kwargs)

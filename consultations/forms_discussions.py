@@ -14,6 +14,9 @@ _too_long = lazy(
     lambda: gettext("Keep your message to at most %(n)s characters.") % {"n": MAX_MESSAGE_LENGTH},
     str,
 )
+_plain_text = lazy(
+    lambda: gettext("Plain text, up to %(n)s characters.") % {"n": MAX_MESSAGE_LENGTH}, str
+)
 
 
 def _body_field() -> forms.CharField:
@@ -25,7 +28,7 @@ def _body_field() -> forms.CharField:
             "required": _("Write your message."),
             "max_length": _too_long(),
         },
-        help_text=_("Plain text, up to %(n)s characters.") % {"n": MAX_MESSAGE_LENGTH},
+        help_text=_plain_text(),
     )
 
 

@@ -5,6 +5,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from config import language as language_negotiation
+
 from . import two_factor
 
 
@@ -13,7 +15,10 @@ class UserPreferencesMiddleware:
 
     The language is applied in process_view, after URL resolution: activating it
     earlier would make i18n_patterns look for a /fr/ prefix and 404 unprefixed URLs.
-    A language prefix in the URL wins over the profile, which wins over the browser.
+    A language prefix in the URL wins over the switcher's choice (cookie), which wins
+    over the profile, which wins over the browser (config/language.py). A choice or a
+    browser asking for French or Swahili at an unprefixed (English) URL is sent to the
+    same page under /fr/ or /sw/; the profile's language is served in place.
     """
 
     def __init__(self, get_response):
@@ -32,15 +37,17 @@ class UserPreferencesMiddleware:
             timezone.deactivate()
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        language = language_negotiation.negotiate(request)
+        if language is None:
+            return None  # the URL's prefix decides
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and user.preferred_language
-            and translation.get_language_from_path(request.path_info) is None
-        ):
-            translation.activate(user.preferred_language)
-            request.LANGUAGE_CODE = user.preferred_language
+        chosen = language_negotiation.chosen_language(request)
+        if not chosen and user is not None and user.is_authenticated and user.preferred_language:
+            # The profile's language, served in place (as before redirects existed).
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+            return None
+        return language_negotiation.redirect_to_language(request, language)
 
 
 class SecondFactorMiddleware:
@@ -56,6 +63,7 @@ class SecondFactorMiddleware:
             "accounts:logout",
             "ballots:link",  # a personal ballot link needs no login at all
             "set_language",
+            "choose_language",
         }
     )
     OPEN_PREFIXES = ("/api/",)  # open data ignores who asks

@@ -90,9 +90,11 @@ def seat_table(group: WorkingGroup) -> SeatTable:
     return SeatTable(chairs=chairs, chambers=chambers)
 
 
-def ballot_turnout_by_chamber(ballot_id: int) -> list[dict]:
+def ballot_turnout_by_chamber(ballot_id: int, *, colours: bool = False) -> list[dict]:
     """Seats on the roll and seats that voted, per chamber (counts only), in one
-    aggregate query: a vote surge recounts this once per interval, not per vote."""
+    aggregate query: a vote surge recounts this once per interval, not per vote.
+    `colours` adds each chamber's colour class, for the page (live events carry counts
+    only)."""
     from .models import Participation, RollEntry
 
     has_voted = Exists(
@@ -100,11 +102,17 @@ def ballot_turnout_by_chamber(ballot_id: int) -> list[dict]:
     )
     rows = (
         RollEntry.objects.filter(ballot_id=ballot_id)
-        .values("chamber_id", "chamber__name", "chamber__sort_order")
+        .values(
+            "chamber_id",
+            "chamber__name",
+            "chamber__sort_order",
+            "chamber__slug",
+            "chamber__parent__slug",
+        )
         .annotate(eligible=Count("pk"), voted=Count("pk", filter=Q(has_voted)))
         .order_by("chamber__sort_order", "chamber__name")
     )
-    return [
+    found = [
         {
             "chamber": row["chamber__name"],
             "chamber_id": row["chamber_id"],
@@ -113,11 +121,41 @@ def ballot_turnout_by_chamber(ballot_id: int) -> list[dict]:
         }
         for row in rows
     ]
+    if colours:
+        for row, shown in zip(rows, found, strict=True):
+            shown["colour"] = f"chamber-{row['chamber__parent__slug'] or row['chamber__slug']}"
+    return found
 
 
 # --- The public record of a working group (added with the transparency pages) ---------
 
 ARTISANAL_MINERS_SLUG = "artisanal-miners"
+
+
+def chambers_named(names) -> dict[str, Chamber]:
+    """Chambers by the names a stored result gives them (in one query). A result keeps
+    the name it was counted under, in whichever language was active then, so all three
+    columns are matched; pages show the chamber's name in the reader's language and its
+    colour."""
+    names = {name for name in names if name}
+    if not names:
+        return {}
+    found = {}
+    query = Q(name_en__in=names) | Q(name_fr__in=names) | Q(name_sw__in=names)
+    for chamber in Chamber.objects.filter(query).select_related("parent"):
+        for stored in (chamber.name_en, chamber.name_fr, chamber.name_sw):
+            if stored in names:
+                found.setdefault(stored, chamber)
+    return found
+
+
+def chamber_colour_class(chamber: Chamber | None) -> str:
+    """The CSS class that gives a chamber its colour in every chart, badge and table; a
+    sub-chamber takes its parent's."""
+    if chamber is None:
+        return "chamber-other"
+    top = chamber.parent if chamber.parent_id else chamber
+    return f"chamber-{top.slug}"
 
 
 def is_artisanal_miners(chamber: Chamber) -> bool:

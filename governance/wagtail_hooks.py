@@ -56,6 +56,8 @@ def register_translation_urls():
             views.TranslationEditView.as_view(),
             name=views.EDIT_URL,
         ),
+        path("translations/export/", views.export_file, name=views.EXPORT_URL),
+        path("translations/import/", views.TranslationImportView.as_view(), name=views.IMPORT_URL),
     ]
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import io
+from pathlib import Path
 
 import pytest
 from channels.layers import get_channel_layer
@@ -74,3 +75,18 @@ def test_wsgi_application_serves_the_public_pages():
             signal.connect(close_old_connections)
     assert statuses == ["200 OK"]
     assert b"Working groups" in body
+
+
+def test_every_page_has_a_favicon_and_favicon_ico_finds_it(client, db):
+    """The icon is linked from the base layout, and browsers that ask /favicon.ico
+    anyway are sent to it rather than answered 404."""
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    icon = static("favicon.svg")
+    page = client.get("/open-data/").content.decode()
+    assert f'<link rel="icon" href="{icon}" type="image/svg+xml">' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == icon
+    found = finders.find("favicon.svg")
+    assert found and Path(found).read_text().startswith("<svg")

@@ -10,7 +10,7 @@
 """
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import translation
 
 from governance import ballot_counting, bulletin
@@ -56,14 +56,51 @@ def announced_ballots():
 
 
 def decisions():
-    """Decisions of public groups: from a certified ballot, or a consensus without one."""
+    """Decisions of public groups: from a certified ballot, or a consensus without one.
+    Each carries `live_pages`, its published page in the default language (one query for
+    the lot), for `decision_path`."""
+    from cms.models import DecisionPage
+
+    pages = DecisionPage.objects.live().filter(locale__language_code=settings.LANGUAGE_CODE)
     return (
         Decision.objects.filter(_public_group())
         .filter(Q(ballot__isnull=True) | Q(ballot__status=BallotStatus.CERTIFIED))
         .select_related("working_group", "ballot")
-        .prefetch_related("ballot__options")
+        .prefetch_related("ballot__options", Prefetch("pages", pages, to_attr="live_pages"))
         .order_by("-decided_at", "-id")
     )
+
+
+def decision_path(decision: Decision, *, groups_index: str | None = None) -> str:
+    """Where a reader finds a decision (language-neutral): its published page; before the
+    page is published, its ballot; a consensus without a page, its working group's page.
+    `groups_index`: the working groups' index path, when the caller already has it."""
+    pages = getattr(decision, "live_pages", None)
+    if pages is None:  # not read through decisions()
+        from cms.models import DecisionPage
+
+        pages = DecisionPage.objects.live().filter(
+            decision=decision, locale__language_code=settings.LANGUAGE_CODE
+        )[:1]
+    for page in pages:
+        url = page.url
+        if url:
+            return url
+    if decision.ballot_id:
+        return selectors.ballot_path(decision.ballot_id)
+    index = selectors.groups_index_path() if groups_index is None else groups_index
+    return f"{index}{decision.working_group.slug}/" if index else "/"
+
+
+def with_paths(decisions) -> list[Decision]:
+    """The decisions (read through decisions()) as a list, each with its `path`; the
+    working groups' index is read once, and only if a decision needs it."""
+    items = list(decisions)
+    lost = any(not d.live_pages and not d.ballot_id for d in items)
+    index = selectors.groups_index_path() if lost else ""
+    for item in items:
+        item.path = decision_path(item, groups_index=index)
+    return items
 
 
 def filter_decisions(queryset, *, group: str = "", year: int | None = None, outcome: str = ""):

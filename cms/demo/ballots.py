@@ -1,4 +1,6 @@
-"""The Steering Committee's ballots: one closed and certified, one open."""
+"""The Steering Committee's ballots: one closed and certified, one open, and one held
+back as a draft: its motion is not yet approved in Swahili, which a holder on its roll
+reads (governance.services.ballots.readability)."""
 
 import datetime
 
@@ -6,6 +8,8 @@ from django.utils import timezone
 
 from governance import services
 from governance.models import Ballot, RollEntry, User, VotingRule, WorkingGroup
+
+from . import record_translations
 
 # (seat label → choice) for the closed ballot; the rest of the roll did not vote.
 CLOSED_VOTES = {
@@ -68,6 +72,7 @@ def load(people: dict[str, User]) -> None:
     rule = _rules(admin, steering, framework)
     if Ballot.objects.filter(working_group=steering).exists():
         return
+    _held_back(people, steering, rule)
     now = timezone.now()
     past = now - datetime.timedelta(days=30)
     closed = services.ballot_save(
@@ -82,6 +87,8 @@ def load(people: dict[str, User]) -> None:
         ),
         now=past - datetime.timedelta(days=2),
     )
+    # The roll has a Swahili and a French reader: the texts are approved before opening.
+    record_translations.translate(people, closed)
     services.ballot_open(actor=chair, ballot=closed, now=past)
     for entry in RollEntry.objects.filter(ballot=closed).select_related("seat", "holder"):
         choice = CLOSED_VOTES.get(entry.seat.label)
@@ -110,6 +117,7 @@ def load(people: dict[str, User]) -> None:
         ),
         now=now - datetime.timedelta(days=2),
     )
+    record_translations.translate(people, open_ballot)
     services.ballot_open(actor=chair, ballot=open_ballot, now=now - datetime.timedelta(days=1))
     first = (
         RollEntry.objects.filter(ballot=open_ballot, seat__label="Industry 1")
@@ -124,3 +132,20 @@ def load(people: dict[str, User]) -> None:
             option_key="for",
             now=now - datetime.timedelta(hours=20),
         )
+
+
+def _held_back(people: dict[str, User], steering: WorkingGroup, rule: VotingRule) -> Ballot:
+    now = timezone.now()
+    ballot = services.ballot_save(
+        actor=people["chair"],
+        ballot=Ballot(
+            working_group=steering,
+            title=record_translations.HELD_BACK_TITLE,
+            motion=record_translations.HELD_BACK_MOTION,
+            rule=rule,
+            opens_at=now + datetime.timedelta(days=3),
+            closes_at=now + datetime.timedelta(days=10),
+        ),
+    )
+    record_translations.translate(people, ballot)  # all but the Swahili motion
+    return ballot

@@ -63,7 +63,57 @@ PEOPLE = [
     ("holder", "Mado Tshibangu", "Coopérative Minière Artisanale de Kolwezi"),
     ("alternate", "Jean-Pierre Mwamba", "Coopérative des Creuseurs de Kasulo"),
     ("commenter", "Lena Fischer", "Autovolt Motors"),
+    ("translator", "Neema Kalenga", None),
 ]
+
+# The language each demo person reads pages, emails and their ballot link in. The
+# Swahili-reading holder is why a Steering Committee ballot opens only once its texts are
+# approved in Swahili (governance.services.ballots.readability).
+PREFERRED_LANGUAGES = {"holder": "sw", "alternate": "fr"}
+
+# What each organisation does, in English (its French and Swahili are approved by the
+# secretariat in cms.demo.record_translations).
+DESCRIPTIONS = {
+    "Coopérative Minière Artisanale de Kolwezi": (
+        "A cooperative of artisanal cobalt miners working the authorised zones around Kolwezi."
+    ),
+    "Coopérative des Creuseurs de Kasulo": (
+        "A cooperative of diggers from the Kasulo neighbourhood of Kolwezi."
+    ),
+    "Coopérative des Femmes Minières du Lualaba": (
+        "A cooperative of women who mine, sort and wash cobalt ore in Lualaba."
+    ),
+    "Kanina Buying Station": (
+        "A buying station that buys ore from artisanal sites and sells it to refiners."
+    ),
+    "Lualaba Industrial Mining": (
+        "An industrial copper and cobalt miner whose concessions border artisanal zones."
+    ),
+    "Katanga Cobalt Refining": "A refinery that turns cobalt hydroxide into refined cobalt.",
+    "Eastern Precursor Materials": (
+        "A maker of cathode precursor materials for lithium-ion batteries."
+    ),
+    "NordCell Batteries": "A battery-cell maker supplying European carmakers.",
+    "Autovolt Motors": "A carmaker building electric vehicles.",
+    "Brightline Electronics": "An electronics brand: phones, laptops and tablets.",
+    "Green Metals Fund": "An investment fund financing responsible metal supply chains.",
+    "Provincial Mining Division of Lualaba": (
+        "The provincial administration that registers mining sites and lots in Lualaba."
+    ),
+    "Artisanal Mining Support Service": (
+        "The public service that supervises and trains artisanal miners."
+    ),
+    "Kolwezi Institute of Mining Studies": (
+        "A university institute researching mine safety and the mining economy."
+    ),
+    "Action pour les Droits des Creuseurs": (
+        "A Congolese organisation defending diggers' rights and safety."
+    ),
+    "Fair Cobalt Watch": "A watchdog that follows cobalt from the pit to the product.",
+    "Chain Logistics Consulting": (
+        "A consultancy that moves and documents mineral shipments across the Copperbelt."
+    ),
+}
 
 MANDATE = (
     "<p>Draft, consult on and maintain the ASM Cobalt Framework: the shared standard for "
@@ -144,6 +194,7 @@ def _people() -> dict[str, User]:
                 email_verified=True,
                 is_superuser=username == "admin",
                 is_staff=username == "admin",
+                preferred_language=PREFERRED_LANGUAGES.get(username, ""),
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
@@ -183,6 +234,7 @@ def _organisations(admin, chambers) -> dict[str, Organisation]:
                 actor=admin,
                 organisation=Organisation(
                     name=name,
+                    description=DESCRIPTIONS.get(name, ""),
                     chain_link=link,
                     country=country,
                     website=website,
@@ -222,6 +274,7 @@ def _roles(admin, people, groups) -> None:
         ("member", GroupRole.MEMBER),
         ("observer", GroupRole.OBSERVER),
         ("facilitator", GroupRole.FACILITATOR),
+        ("translator", GroupRole.TRANSLATOR),
     ]
     for group in groups:
         for username, role in wanted:

@@ -200,17 +200,22 @@ def comment_edit(
     comment_type: str,
     body: str,
     proposed_change: str = "",
+    paragraph: str | None = None,
     now: datetime.datetime | None = None,
 ) -> Comment:
+    """Change one's own comment while its period is open; `paragraph` None keeps the
+    paragraph / figure / table it points at."""
     now = now or timezone.now()
     comment, consultation = _own_open_comment(actor, comment, now)
     body, proposed_change = _clean_fields(consultation, clause, comment_type, body, proposed_change)
-    if (comment.clause_id, comment.comment_type, comment.body, comment.proposed_change) == (
-        clause.pk if clause else None,
-        comment_type,
-        body,
-        proposed_change,
-    ):
+    paragraph = comment.paragraph if paragraph is None else plain_text(paragraph)[:100]
+    if (
+        comment.clause_id,
+        comment.comment_type,
+        comment.body,
+        comment.proposed_change,
+        comment.paragraph,
+    ) == (clause.pk if clause else None, comment_type, body, proposed_change, paragraph):
         return comment
     _keep_revision(comment, now)
     comment.clause, comment.comment_type, comment.body, comment.proposed_change = (
@@ -219,6 +224,7 @@ def comment_edit(
         body,
         proposed_change,
     )
+    comment.paragraph = paragraph
     comment.updated_at = now
     comment.save()
     audit.record(

@@ -164,6 +164,7 @@ def comment_edit(request, pk, comment_pk):
                     comment_type=data["comment_type"],
                     body=data["body"],
                     proposed_change=data["proposed_change"],
+                    paragraph=data["paragraph"],
                 )
             except (ValidationError, PermissionDenied) as error:
                 add_service_error(form, error)
@@ -181,6 +182,7 @@ def comment_edit(request, pk, comment_pk):
                 "comment_type": comment.comment_type,
                 "body": comment.body,
                 "proposed_change": comment.proposed_change,
+                "paragraph": comment.paragraph,
             },
         )
     return render(

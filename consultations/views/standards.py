@@ -42,6 +42,12 @@ def standard_detail(request, slug):
     versions = _visible_versions(request.user, standard)
     current = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
     clauses = list(selectors.version_clauses(current)) if current else []
+    # None in force: the latest version that gave way to a newer one is still downloadable.
+    superseded = (
+        None
+        if current
+        else next((v for v in reversed(versions) if v.status == VersionStatus.SUPERSEDED), None)
+    )
     return render(
         request,
         "consultations/standard.html",
@@ -49,6 +55,7 @@ def standard_detail(request, slug):
             "standard": standard,
             "versions": versions,
             "current": current,
+            "superseded": superseded,
             "clauses": clauses,
             "redline_form": _redline_form([v.label for v in versions]),
         },

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .. import permissions
+from ..forms.source_text import SourceTextFormMixin
 from ..models import Chamber, MembershipStatus, Seat, User, WorkingGroup
 
 DEFAULT_REFUSAL = _("You may not make this change.")
@@ -33,7 +34,11 @@ def _managed_groups(form):
     return permissions.working_groups_managed_by(form.for_user)
 
 
-class ScopedForm(WagtailAdminModelForm):
+class SourceTextAdminForm(SourceTextFormMixin, WagtailAdminModelForm):
+    """The admin's base form: translated fields edit the English source."""
+
+
+class ScopedForm(SourceTextAdminForm):
     """Narrows working-group and seat choices to the groups the user runs, so a forged
     id in the POST fails as an invalid choice before any service is called."""
 
@@ -115,7 +120,7 @@ class TermEndForm(ServiceValidatedForm):
             self.fields["end"].help_text = _("Last day. A term that is over cannot change.")
 
 
-class ChamberForm(WagtailAdminModelForm):
+class ChamberForm(SourceTextAdminForm):
     """Only top-level chambers can be parents (one level of sub-chambers)."""
 
     def __init__(self, *args, **kwargs):
@@ -133,6 +138,7 @@ __all__ = [
     "RoleGrantForm",
     "SeatForm",
     "ServiceValidatedForm",
+    "SourceTextAdminForm",
     "TermEndForm",
     "add_service_error",
 ]

@@ -7,21 +7,24 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from guardian.shortcuts import get_objects_for_user
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
-from .. import permissions, translations
+from .. import permissions, translation_files, translations
 from ..models import WorkingGroup
 from ..services import translations as services
 
 LIST_URL = "governance_translations"
 EDIT_URL = "governance_translation_edit"
+EXPORT_URL = "governance_translations_export"
+IMPORT_URL = "governance_translations_import"
 
 
 def translatable_groups(user):
@@ -52,7 +55,70 @@ class TranslationListView(WagtailAdminTemplateMixin, TemplateView):
         names = dict(settings.LANGUAGES)
         context["languages"] = [(code, names[code]) for code in services.TARGETS]
         context["rows"] = translations.overview(groups, services.TARGETS)
+        context["groups"] = groups
         return context
+
+
+@require_GET
+def export_file(request):
+    """A PO file of one language's texts still to do (or all of them), for translators
+    who work offline; optionally one working group's only."""
+    if not may_use(request.user):
+        raise PermissionDenied
+    language = request.GET.get("language", "")
+    if language not in services.TARGETS:
+        raise Http404
+    groups = translatable_groups(request.user)
+    name = "all"
+    if request.GET.get("group"):
+        groups = groups.filter(pk=request.GET["group"]) if request.GET["group"].isdigit() else []
+        if not groups:
+            raise Http404
+        name = groups[0].slug
+    data = translation_files.export(
+        list(groups), language, todo_only=request.GET.get("which") != "all"
+    )
+    response = HttpResponse(data, content_type="text/x-gettext-translation; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="chaintable-{name}-{language}.po"'
+    return response
+
+
+class TranslationImportView(WagtailAdminTemplateMixin, TemplateView):
+    """A translator's PO file back: its translations become drafts (all or nothing)."""
+
+    template_name = "governance/admin/translations_import.html"
+    page_title = gettext_lazy("Import translations")
+    header_icon = "globe"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not may_use(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError(_("Choose the PO file to import."))
+            if upload.size > translation_files.MAX_FILE_BYTES:
+                raise translation_files.too_large()
+            language, entries = translation_files.read(upload.read())
+            changed = services.translations_import(
+                actor=request.user, language=language, entries=entries
+            )
+        except (PermissionDenied, ValidationError) as refused:
+            problems = getattr(refused, "messages", None) or [str(refused)]
+            return self.render_to_response(self.get_context_data(problems=problems), status=400)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s translation saved as a draft for the secretariat to approve.",
+                "%(count)s translations saved as drafts for the secretariat to approve.",
+                changed,
+            )
+            % {"count": changed},
+        )
+        return redirect(reverse(LIST_URL))
 
 
 class TranslationEditView(WagtailAdminTemplateMixin, TemplateView):

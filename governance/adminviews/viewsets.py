@@ -7,7 +7,6 @@ the history, retiring and ending replace deleting.
 from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -26,7 +25,7 @@ class RegistryViewSet(ModelViewSet):
     add_to_reference_index = False
     copy_view_enabled = False
     index_view_class = views.ScopedIndexView
-    base_form_class = WagtailAdminModelForm
+    base_form_class = forms.SourceTextAdminForm
     add_panels = None
     add_form_class = None
     list_select_related = ()

@@ -6,6 +6,7 @@ one transaction and write the audit log."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -133,3 +134,53 @@ def status_of(record, field: str, language: str, rows=None) -> str:
     if row.source_digest and row.status == TranslationStatus.DRAFT:
         return TranslationStatus.APPROVED  # a revision is drafted; the approved one stands
     return row.status
+
+
+@transaction.atomic
+def translations_import(*, actor, language: str, entries) -> int:
+    """A translator's PO file back (governance.translation_files): every translated
+    entry becomes a draft for the secretariat to approve. All or nothing: one entry
+    that names no text, whose English changed since the export, or that the actor may
+    not translate refuses the whole file with a line-by-line report. Returns how many
+    drafts changed."""
+    from .. import translation_files
+
+    if language not in TARGETS:
+        refuse(_("Choose French or Swahili: English is the source text."), "language")
+    problems, changes = [], []
+    for entry in entries:
+        found = translation_files.record_of(entry.context)
+        where = _("Line %(line)s") % {"line": entry.line}
+        if found is None:
+            problems.append(
+                f"{where}: " + _("no such text here (%(context)s).") % {"context": entry.context}
+            )
+            continue
+        record, field = found
+        if not permissions.can_translate(actor, owning_group(record)):
+            problems.append(f"{where}: " + _("you may not translate this working group's texts."))
+            continue
+        if (getattr(record, f"{field}_{SOURCE}") or "") != entry.source:
+            problems.append(
+                f"{where}: "
+                + _("the English text changed since the export; export the file again.")
+            )
+            continue
+        text = entry.text.strip()
+        row = translations.rows_for(record, language).get(field)
+        current = (row.draft if row and row.status == TranslationStatus.DRAFT else None) or (
+            getattr(record, f"{field}_{language}") or ""
+        )
+        if text != current.strip():
+            changes.append((record, field, text))
+    if problems:
+        raise ValidationError(problems)
+    for record, field, text in changes:
+        translation_draft(actor=actor, record=record, field=field, language=language, text=text)
+    audit.record(
+        actor=actor,
+        action="translation.imported",
+        obj=actor,
+        payload={"language": language, "entries": len(entries), "drafts": len(changes)},
+    )
+    return len(changes)

@@ -6,6 +6,7 @@ Django's auth views do the password work, with our templates and URL names.
 
 import math
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -188,7 +189,10 @@ def profile(request):
             # Come back in the language just chosen (a prefix in the URL beats the profile).
             language = request.user.preferred_language or translation.get_language()
             with translation.override(language):
-                return redirect(reverse("accounts:profile"))
+                response = redirect(reverse("accounts:profile"))
+            # The profile is the choice now: an older switcher choice no longer beats it.
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+            return response
     status = 400 if form.errors else 200
     return _profile_page(request, form=form, status=status)
 

@@ -43,6 +43,72 @@
     return node;
   }
 
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  // The zone's wall clock for an instant, and its UTC offset in minutes.
+  function wallClock(date, zone) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
+      hour: "numeric", minute: "numeric", second: "numeric"
+    }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+    var c = {
+      Y: +parts.year, n: +parts.month, j: +parts.day,
+      G: +parts.hour % 24, i: +parts.minute, s: +parts.second
+    };
+    var wall = Date.UTC(c.Y, c.n - 1, c.j, c.G, c.i, c.s);
+    c.offset = Math.round((wall - Math.floor(date.getTime() / 1000) * 1000) / 60000);
+    return c;
+  }
+
+  // A time written exactly as the server writes it on this page: Django's date format
+  // of the page's language (data-time-format), the reader's zone and its name, and the
+  // language's month and a.m./p.m. words (governance/templatetags/local_time.py).
+  function formatTime(iso, data) {
+    var date = new Date(iso);
+    if (!data.timeFormat || !data.timeZone || isNaN(date.getTime())) { return date.toLocaleString(); }
+    var words = JSON.parse(data.timeWords);
+    var names = JSON.parse(data.timeZoneNames);
+    var c = wallClock(date, data.timeZone);
+    var h12 = c.G % 12 || 12;
+    var half = c.G > 11 ? 1 : 0;
+    var f = data.timeFormat;
+    var out = "";
+    for (var k = 0; k < f.length; k += 1) {
+      var ch = f.charAt(k);
+      switch (ch) {
+        case "\\": k += 1; out += f.charAt(k); break;
+        case "j": out += c.j; break;
+        case "d": out += pad(c.j); break;
+        case "n": out += c.n; break;
+        case "m": out += pad(c.n); break;
+        case "F": out += words.F[c.n - 1]; break;
+        case "N": out += words.N[c.n - 1]; break;
+        case "M": out += words.M[c.n - 1]; break;
+        case "Y": out += c.Y; break;
+        case "y": out += pad(c.Y % 100); break;
+        case "G": out += c.G; break;
+        case "H": out += pad(c.G); break;
+        case "g": out += h12; break;
+        case "h": out += pad(h12); break;
+        case "i": out += pad(c.i); break;
+        case "s": out += pad(c.s); break;
+        case "a": out += words.a[half]; break;
+        case "A": out += words.A[half]; break;
+        case "f": out += c.i ? h12 + ":" + pad(c.i) : h12; break;
+        case "P":
+          if (c.i === 0 && c.G === 0) { out += words.midnight; }
+          else if (c.i === 0 && c.G === 12) { out += words.noon; }
+          else { out += (c.i ? h12 + ":" + pad(c.i) : h12) + " " + words.a[half]; }
+          break;
+        case "T": out += names[String(c.offset)] || data.timeZone; break;
+        default: out += ch;
+      }
+    }
+    return out;
+  }
+  window.chaintableFormatTime = formatTime;
+
   function Discussion(root) {
     this.root = root;
     this.data = root.dataset;
@@ -325,7 +391,7 @@
     item.dataset.id = m.id;
     var meta = el("p", "message-meta");
     meta.appendChild(el("span", "message-author", m.author));
-    var time = el("time", null, new Date(m.created_at).toLocaleString());
+    var time = el("time", null, formatTime(m.created_at, this.data));
     time.setAttribute("datetime", m.created_at);
     meta.appendChild(document.createTextNode(" "));
     meta.appendChild(time);

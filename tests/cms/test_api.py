@@ -809,7 +809,8 @@ LIST_QUERIES = {
     "/consultations": 2,  # count, page (version, standard, group joined; comment count)
     "/consultations/{public}/comments": 3,  # the period, count, page (all joined)
     "/ballots": 3,  # count, page (group, decision joined), options
-    "/decisions": 3,  # count, page (group, ballot joined), ballot options
+    "/decisions": 5,  # count, page (group, ballot joined), ballot options, decision pages,
+    # the groups index (once, for consensus decisions without a page)
 }
 
 

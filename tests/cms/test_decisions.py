@@ -20,7 +20,14 @@ from cms.demo import pages
 from cms.models import DecisionPage
 from consultations.models import DraftVersion, Standard
 from governance import services
-from governance.models import AuditEvent, Ballot, Decision, VotingRule, WorkingGroupStatus
+from governance.models import (
+    AuditEvent,
+    Ballot,
+    Chamber,
+    Decision,
+    VotingRule,
+    WorkingGroupStatus,
+)
 from governance.services.decisions import decision_record_consensus
 from tests.factories import (
     ChamberFactory,
@@ -323,6 +330,48 @@ def test_the_explanation_is_in_the_readers_language(client, draft, scene):
     assert "Adoptée en français." in client.get(f"/fr{page.url}").content.decode()
     html = client.get(f"/sw{page.url}").content.decode()  # no Swahili text: English
     assert "Adopted in English." in html
+
+
+def test_chambers_carry_their_name_in_the_readers_language_and_their_colour(client, draft, scene):
+    page = publish(draft, chair=scene.chair, secretariat=scene.secretariat)
+    Chamber.objects.filter(slug="artisanal-miners").update(name_sw="Wachimbaji wadogo")
+    html = client.get(f"/sw{page.url}").content.decode()
+    table = html[html.index('class="decision-table"') :]
+    # the result was counted under the English name; the page shows the Swahili one
+    assert re.search(
+        r'<span class="chamber-mark chamber-artisanal-miners" aria-hidden="true"></span>'
+        r"Wachimbaji wadogo</th>",
+        table,
+    )
+    svg = re.search(r"<svg[^>]*>.*?</svg>", html, re.S).group(0)
+    assert 'class="chamber-mark chamber-industry"' in svg and "Wachimbaji wadogo" in svg
+    # a chamber renamed since it was counted keeps its stored name, in a neutral colour
+    Chamber.objects.filter(slug="industry").update(name_en="Companies", name="Companies")
+    html = client.get(page.url).content.decode()
+    assert '<span class="chamber-mark chamber-other" aria-hidden="true"></span>Industry' in html
+
+
+def test_the_motion_is_in_the_readers_language_and_a_waiver_shows(client, draft, scene):
+    page = publish(draft, chair=scene.chair, secretariat=scene.secretariat)
+    decision = page.decision
+    Ballot.objects.filter(pk=decision.ballot_id).update(
+        translation_waiver="The Swahili translator was ill; read aloud at the meeting."
+    )
+    html = client.get(f"/sw{page.url}").content.decode()
+    # Not translated: the English motion, marked as English, with a note saying so.
+    assert '<div lang="en"><p>The group adopts version 2.0' in html
+    assert "read aloud at the meeting" in html
+    Decision.objects.filter(pk=decision.pk).update(
+        motion_sw="Kikundi kinapitisha toleo la 2.0 la mfumo wa kobalti."
+    )
+    html = client.get(f"/fr{page.url}").content.decode()  # French: still English
+    assert '<div lang="en"><p>The group adopts version 2.0' in html
+    from django.core.cache import caches
+
+    caches["default"].clear()  # the anonymous page cache (no service made this edit)
+    html = client.get(f"/sw{page.url}").content.decode()
+    assert "<p>Kikundi kinapitisha toleo la 2.0 la mfumo wa kobalti.</p>" in html
+    assert '<div lang="en"><p>The group adopts' not in html
 
 
 def test_a_draft_is_not_public(client, draft):

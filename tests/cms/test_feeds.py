@@ -8,8 +8,12 @@ from django.core.management import call_command
 from django.utils import timezone
 from icalendar import Calendar
 
+from cms import decisions as cms_decisions
+from cms.demo import decisions as demo_decisions
+from cms.demo import pages
 from consultations.models import Consultation
 from governance.models import Decision
+from governance.services.decisions import decision_record_consensus
 from tests.cms.test_api import build_world, period
 from tests.factories import WorkingGroupFactory
 
@@ -73,6 +77,48 @@ def test_a_consensus_decision_links_to_its_group(client, world):
         "Adopt the 2027 work plan — Adopted",
     ]
     assert feed.entries[0].link.startswith("http://testserver/")
+
+
+def test_items_and_the_api_lead_to_the_published_decision_page(client, world):
+    """Once a decision's page is published, the feeds, the API and the export link to it,
+    not to the ballot; a consensus decision gets its page's address too."""
+    pages.load()
+    demo_decisions.register()
+    consensus = decision_record_consensus(
+        actor=world.chair,
+        group=world.framework,
+        title="Adopt the glossary",
+        motion="The group adopts the glossary.",
+    )
+    for decision in (world.decision, consensus):
+        page = cms_decisions.draft_page(decision)
+        page.save_revision().publish()
+    paths = {
+        world.decision.pk: "/decisions/adopt-the-2027-work-plan/",
+        consensus.pk: "/decisions/adopt-the-glossary/",
+    }
+    api = client.get("/api/v1/decisions").json()
+    assert {d["id"]: d["url"] for d in api["items"]} == paths
+    assert client.get(f"/api/v1/decisions/{consensus.pk}").json()["url"] == paths[consensus.pk]
+    for suffix in ("rss", "atom"):
+        _response, feed = parse(client, f"/feeds/decisions.{suffix}")
+        assert sorted(e.link for e in feed.entries) == sorted(
+            f"http://testserver{path}" for path in paths.values()
+        )
+    assert client.get(paths[consensus.pk]).status_code == 200
+    export = client.get("/exports/decisions.csv").content.decode()
+    assert all(path in export for path in paths.values())
+
+
+def test_the_api_gives_a_consensus_without_a_page_its_group_page(client, world):
+    consensus = decision_record_consensus(
+        actor=world.chair,
+        group=world.framework,
+        title="Adopt the glossary",
+        motion="The group adopts the glossary.",
+    )
+    url = client.get(f"/api/v1/decisions/{consensus.pk}").json()["url"]
+    assert url and url.startswith("/")
 
 
 @pytest.mark.parametrize("suffix", ["rss", "atom"])
@@ -140,4 +186,8 @@ def test_the_demo_is_in_the_feeds_calendar_and_api(client, db):
     assert "Ballot closes: Admit three new cooperatives" in summaries
     api = client.get("/api/v1/decisions").json()
     assert "Adopt the 2027 work plan" in [d["title"] for d in api["items"]]
+    # Every decision (the consensus one too) leads to its page, in the feed and the API.
+    assert {d["kind"] for d in api["items"]} == {"ballot", "consensus"}
+    assert all(d["url"].startswith("/decisions/") for d in api["items"])
+    assert all(e.link.startswith("http://testserver/decisions/") for e in decisions.entries)
     assert client.get("/api/v1/openapi.json").status_code == 200

@@ -208,6 +208,21 @@ def test_standard_page_without_a_version_in_force(client):
     assert client.get(url("standard", "no-such-standard")).status_code == 404
 
 
+def test_a_superseded_version_is_not_said_unpublished(client):
+    """1.0 gave way to a newer draft and none is in force: the page says so and offers
+    1.0's downloads, instead of claiming nothing was ever published."""
+    std, old = _french_version(status=VersionStatus.SUPERSEDED)
+    DraftVersion.objects.create(standard=std, label="2.0", status=VersionStatus.CONSULTATION)
+    page = text(client.get(url("standard", std.slug)))
+    assert "No version of this standard has been published yet." not in page
+    assert "No version of this standard is in force now: version 1.0 has been superseded" in page
+    current = page[page.index('id="current-heading"') : page.index('id="versions-heading"')]
+    for name in ("version_pdf", "version_md"):
+        link = url(name, std.slug, "1.0")
+        assert link in current
+        assert client.get(link).status_code == 200
+
+
 def test_standard_page_queries_do_not_grow_with_versions_and_clauses(client):
     """The standard page takes the same queries for 3 versions of 10 clauses and for
     12 versions of 100 clauses. Its own 4: the standard with its group, the versions

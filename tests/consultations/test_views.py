@@ -424,6 +424,33 @@ def test_author_edits_and_withdraws_with_history_kept(client):
     assert "Better words." not in page  # withdrawn: no longer listed or counted
 
 
+def test_editing_a_comment_keeps_and_changes_its_paragraph(client):
+    scene = Scene()
+    mine = comment(
+        scene.consultation, scene.commenter, scene.clauses[0], body="Words.", paragraph="Table 2"
+    )
+    client.force_login(scene.commenter)
+    edit = url("comment_edit", scene.consultation.pk, mine.pk)
+    # The form shows the paragraph the comment points at ...
+    page = client.get(edit).content.decode()
+    assert 'name="paragraph"' in page and 'value="Table 2"' in page
+    # ... saving the form as shown (only the body changed) keeps it ...
+    data = {"clause": scene.clauses[0].pk, "comment_type": "te", "paragraph": "Table 2"}
+    assert client.post(edit, {**data, "body": "Better words."}).status_code == 302
+    mine.refresh_from_db()
+    assert (mine.body, mine.paragraph) == ("Better words.", "Table 2")
+    # ... and a new paragraph alone is a change, with the earlier text kept.
+    assert (
+        client.post(edit, {**data, "body": "Better words.", "paragraph": "Figure 3"}).status_code
+        == 302
+    )
+    mine.refresh_from_db()
+    assert mine.paragraph == "Figure 3"
+    assert CommentRevision.objects.filter(comment=mine).count() == 2
+    page = text(client.get(url("detail", scene.consultation.pk)))
+    assert "Figure 3" in page
+
+
 def test_someone_else_cannot_edit_or_withdraw(client):
     scene = Scene()
     theirs = comment(scene.consultation, scene.member, scene.clauses[0], body="Mine, not yours.")

@@ -361,6 +361,28 @@ def test_superuser_creates_an_organisation_and_a_chamber(as_superuser):
     ]
 
 
+def test_an_editor_working_in_french_edits_the_english_source(as_superuser, superuser):
+    """The admin edits the authoritative English; the French stays the approved
+    translation (translations go through the Translations screen)."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(superuser)
+    profile.preferred_language = "fr"
+    profile.save()
+    chamber = ChamberFactory(name="Government")
+    Chamber.objects.filter(pk=chamber.pk).update(name_fr="Gouvernement")
+    form = as_superuser.get(url("chamber", "edit", chamber.pk)).content.decode()
+    assert 'value="Government"' in form and 'value="Gouvernement"' not in form
+    assert "Traductions" in form or "Translations" in form  # the field says where they go
+    response = as_superuser.post(
+        url("chamber", "edit", chamber.pk),
+        {"name": "Governments", "slug": "government", "sort_order": "2"},
+    )
+    assert response.status_code == 302
+    chamber.refresh_from_db()
+    assert (chamber.name_en, chamber.name_fr) == ("Governments", "Gouvernement")
+
+
 def test_secretariat_cannot_create_organisations_or_chambers(as_secretariat):
     organisation = {"name": "Shell company", "chain_link": "trader", "country": "CD"}
     for target, data in [

@@ -225,6 +225,33 @@ def test_a_waiver_with_its_reason_opens_it_and_shows_on_the_ballot(client, group
     assert "The motion is read aloud in Swahili." in page
 
 
+def test_a_proxy_named_after_opening_must_read_the_ballot_too(group, miner, people):
+    chair, seats, holder, other, rule = miner
+    translator, secretariat, member = people
+    ballot = draft_ballot(group, chair, rule)
+    for field, text_ in (("title", "Kupitisha Kiwango 2.0"), ("motion", MOTION_SW)):
+        translate(ballot, translator, secretariat, field, "sw", text_)
+    ballot = services.ballot_open(actor=chair, ballot=ballot)
+    english_holder = ballot.roll.get(seat=seats[1]).holder
+    french_reader = UserFactory(preferred_language="fr", display_name="Aline Kasongo")
+    with pytest.raises(ValidationError) as refused:
+        services.delegation_grant(
+            actor=english_holder, ballot=ballot, seat=seats[1], proxy=french_reader
+        )
+    assert "Aline Kasongo reads French" in str(refused.value)
+    assert not ballot.delegations.exists()
+    swahili_reader = UserFactory(preferred_language="sw")
+    services.delegation_grant(
+        actor=english_holder, ballot=ballot, seat=seats[1], proxy=swahili_reader
+    )
+    translate(ballot, translator, secretariat, "title", "fr", "Adopter la norme 2.0")
+    translate(ballot, translator, secretariat, "motion", "fr", "Le groupe adopte la norme.")
+    services.delegation_grant(
+        actor=english_holder, ballot=ballot, seat=seats[1], proxy=french_reader
+    )
+    assert ballot.delegations.filter(proxy=french_reader, revoked_at__isnull=True).exists()
+
+
 # --- The holder's emails in their language ------------------------------------
 
 

@@ -143,7 +143,7 @@ class BallotDetailOut(BallotOut):
 
 class DecisionOut(Schema):
     id: int
-    url: str | None
+    url: str
     title: str
     motion: str
     kind: str
@@ -158,8 +158,13 @@ class DecisionOut(Schema):
     tally: ResultOut | None
 
     @staticmethod
-    def resolve_url(obj) -> str | None:
-        return selectors.ballot_path(obj.ballot_id) if obj.ballot_id else None
+    def resolve_url(obj, context) -> str:
+        request = context["request"]
+        if not obj.live_pages and not obj.ballot_id:  # the group's page: index read once
+            if not hasattr(request, "groups_index_path"):
+                request.groups_index_path = selectors.groups_index_path()
+            return results.decision_path(obj, groups_index=request.groups_index_path)
+        return results.decision_path(obj)
 
     @staticmethod
     def resolve_outcome_label(obj) -> str:

@@ -12,6 +12,7 @@ from cms.demo import (
     membership,
     page_translations,
     pages,
+    record_translations,
     registry,
     two_factor,
 )
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             discussions.load(people)
             staff = two_factor.load(people)
             membership.load(people)
+            record_translations.load(people)
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         if settings.DEBUG:
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")

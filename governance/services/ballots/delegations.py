@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ... import audit
 from ...models import Ballot, BallotStatus, CastAs, Delegation, Participation, RollEntry, Seat
 from .._base import refuse, require
+from .readability import refuse_unreadable_for_proxy
 
 
 @transaction.atomic
@@ -26,6 +27,7 @@ def delegation_grant(*, actor, ballot: Ballot, seat: Seat, proxy, now=None) -> D
         refuse(_("This seat has already voted."))
     if proxy.pk == actor.pk or not proxy.is_active:
         refuse(_("Choose another active person as proxy."), "proxy")
+    refuse_unreadable_for_proxy(ballot, proxy)
     Delegation.objects.filter(ballot=ballot, seat=seat, revoked_at__isnull=True).update(
         revoked_at=now
     )

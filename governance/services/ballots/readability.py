@@ -52,6 +52,28 @@ def refuse_unreadable(ballot: Ballot, languages) -> None:
         )
 
 
+def refuse_unreadable_for_proxy(ballot: Ballot, proxy) -> None:
+    """Call from delegation_grant: a proxy named once the ballot is open must read it
+    too (the roll was checked at opening; a proxy joins it later)."""
+    if ballot.translation_waiver or not proxy.preferred_language:
+        return
+    gaps = translation_gaps(ballot, [proxy.preferred_language])
+    if gaps:
+        refuse(
+            _(
+                "%(name)s reads %(language)s, and this ballot's texts are not approved in "
+                "it yet (%(gaps)s). Choose another proxy, or ask the secretariat to have "
+                "the translations approved."
+            )
+            % {
+                "name": proxy.public_name,
+                "language": gaps[0][1],
+                "gaps": "; ".join(text for text, _language in gaps),
+            },
+            "proxy",
+        )
+
+
 @transaction.atomic
 def ballot_waive_translations(*, actor, ballot: Ballot, reason: str) -> Ballot:
     """The secretariat lets a draft ballot open before its translations are approved;

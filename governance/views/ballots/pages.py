@@ -95,9 +95,12 @@ def result_view(ballot: Ballot) -> dict | None:
         chambers = ballot_counting.public_chamber_rows(
             chambers, ballot.rule_snapshot.get("min_cell", 3)
         )
+    named = selectors.chambers_named(row["chamber"] for row in chambers)
     rows = [
         {
             **row,
+            "chamber": named[row["chamber"]].name if row["chamber"] in named else row["chamber"],
+            "colour": selectors.chamber_colour_class(named.get(row["chamber"])),
             "cells": None
             if row["counts"] is None
             else [row["counts"].get(option.key, 0) for option in options],
@@ -222,7 +225,7 @@ def _detail_context(request, ballot: Ballot, bound: dict | None = None) -> dict:
         and ballot.roll.filter(facilitator=user).exists(),
     }
     if ballot.status == BallotStatus.OPEN:
-        turnout = selectors.ballot_turnout_by_chamber(ballot.pk)
+        turnout = selectors.ballot_turnout_by_chamber(ballot.pk, colours=True)
         context["turnout"] = turnout
         context["turnout_voted"] = sum(row["voted"] for row in turnout)
         context["turnout_eligible"] = sum(row["eligible"] for row in turnout)
