@@ -76,6 +76,7 @@ def ballot(scene, *, opened: datetime.datetime, closes: datetime.datetime, votes
             opens_at=opened,
             closes_at=closes,
         ),
+        now=opened,
     )
     services.ballot_open(actor=scene.chair, ballot=made, now=opened)
     for position, key in enumerate(votes):

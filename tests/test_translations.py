@@ -61,6 +61,7 @@ SAME_IN = {
         "description",
         "Vacant",
         "Objection",
+        "objection",
         "Objections",
         "Actions",
         "Discussion",

@@ -933,7 +933,7 @@ def test_import_refuses_big_or_wrong_files(client):
     notes = io.BytesIO(b"hello")
     notes.name = "notes.txt"
     response = client.post(url("import", scene.consultation.pk), {"file": notes})
-    assert "Upload an Excel workbook (.xlsx)." in text(response)
+    assert "Upload an Excel workbook (.xlsx) or a CSV file (.csv)." in text(response)
     fake = io.BytesIO(b"not a zip")
     fake.name = "fake.xlsx"
     response = client.post(url("import", scene.consultation.pk), {"file": fake})
