@@ -11,10 +11,11 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import resolution_matrix
 from .models import Clause, CommentType, DispositionDecision
 from .selectors import DISPOSED, UNDISPOSED
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_BYTES = resolution_matrix.MAX_FILE_BYTES  # the same limit for CSV and XLSX
 GENERAL = "general"
 
 
@@ -291,14 +292,16 @@ class ResolutionFilterForm(Form):
 
 class MatrixImportForm(Form):
     file = forms.FileField(
-        label=_("Comment template (.xlsx)"),
+        label=_("Comment template (.xlsx or .csv)"),
         help_text=_(
-            "The ISO comment template, one comment a row. At most 5 MB. Every row is checked; "
-            "nothing is imported unless all rows are valid."
+            "The ISO comment template, one comment a row, as an Excel workbook or a UTF-8 CSV "
+            "file. At most 5 MB. The secretariat's observations (“Accepted: …”) come back as "
+            "dispositions. Every row is checked; nothing is imported unless all rows are valid."
         ),
         widget=forms.ClearableFileInput(
             attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                "accept": ".xlsx,.csv,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             }
         ),
     )
@@ -307,11 +310,14 @@ class MatrixImportForm(Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:
             raise ValidationError(
-                _("The file is too large (%(size)s MB); the limit is 5 MB.")
-                % {"size": round(upload.size / (1024 * 1024), 1)}
+                _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+                % {
+                    "size": round(upload.size / (1024 * 1024), 1),
+                    "limit": MAX_IMPORT_BYTES // (1024 * 1024),
+                }
             )
-        if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError(_("Upload an Excel workbook (.xlsx)."))
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
         return upload
 
 

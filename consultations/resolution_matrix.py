@@ -55,7 +55,7 @@ TYPE_CODES = {
     **{"general": "ge", "technical": "te", "editorial": "ed"},
 }
 COMMENTER_SEPARATOR = " / "
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = 5 * 1024 * 1024  # one limit for CSV and XLSX, on the form and here
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # an .xlsx is a zip: bound what it unpacks to
 MAX_SHORT_FIELD = 255
 _LONG_FIELDS = ("comment", "proposed_change", "observations")

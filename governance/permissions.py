@@ -200,6 +200,17 @@ def groups_with_consultations_run_by(user) -> QuerySet[WorkingGroup]:
     )
 
 
+def groups_with_ballots_run_by(user) -> QuerySet[WorkingGroup]:
+    """The groups whose ballots `user` runs (can_run_ballots, as a queryset)."""
+    if is_platform_admin(user):
+        return WorkingGroup.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return WorkingGroup.objects.none()
+    return get_objects_for_user(
+        user, f"{APP}.run_ballots", klass=WorkingGroup, accept_global_perms=False
+    )
+
+
 def can_translate(user, group: WorkingGroup | None) -> bool:
     """Translators of the group (and its secretariat) write draft translations; texts
     of no group (chambers, organisations) are open to any translator."""

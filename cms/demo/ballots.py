@@ -85,6 +85,7 @@ def load(people: dict[str, User]) -> None:
             opens_at=past,
             closes_at=past + datetime.timedelta(days=7),
         ),
+        now=past - datetime.timedelta(days=2),
     )
     # The roll has a Swahili and a French reader: the texts are approved before opening.
     record_translations.translate(people, closed)
@@ -114,6 +115,7 @@ def load(people: dict[str, User]) -> None:
             opens_at=now - datetime.timedelta(days=1),
             closes_at=now + datetime.timedelta(days=6),
         ),
+        now=now - datetime.timedelta(days=2),
     )
     record_translations.translate(people, open_ballot)
     services.ballot_open(actor=chair, ballot=open_ballot, now=now - datetime.timedelta(days=1))

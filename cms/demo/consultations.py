@@ -149,8 +149,14 @@ def load(people: dict[str, User]) -> Standard:
             working_group=group,
             summary="The shared standard for responsible artisanal cobalt.",
         ),
+        now=history - datetime.timedelta(days=20),
     )
-    v1 = services.version_start(actor=secretariat, standard=standard, label="1.0")
+    v1 = services.version_start(
+        actor=secretariat,
+        standard=standard,
+        label="1.0",
+        now=history - datetime.timedelta(days=14),  # drafted before its round opened
+    )
     for order, (number, heading, body) in enumerate(V1_CLAUSES):
         level = number.count(".") + 1
         services.clause_save(
@@ -184,7 +190,13 @@ def load(people: dict[str, User]) -> Standard:
             )
         )
     after = round_one.closes_at + datetime.timedelta(days=5)
-    v2 = services.version_start(actor=secretariat, standard=standard, label="2.0", based_on=v1)
+    v2 = services.version_start(
+        actor=secretariat,
+        standard=standard,
+        label="2.0",
+        based_on=v1,
+        now=round_one.closes_at + datetime.timedelta(days=1),  # once the round was over
+    )
     for number, body in V2_CHANGES.items():
         clause = v2.clauses.get(number=number)
         clause.body = body

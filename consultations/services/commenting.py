@@ -1,7 +1,7 @@
 """Posting, editing and withdrawing comments, and importing them from spreadsheets."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -154,6 +154,7 @@ def comment_post(
         return Comment.objects.get(author=actor, idempotency_key=idempotency_key)
     COMMENTS.hit(str(actor.pk))
     audit.record(
+        at=now,
         actor=actor,
         action="comment.posted",
         obj=comment,
@@ -232,6 +233,7 @@ def comment_edit(
     comment.updated_at = now
     comment.save()
     audit.record(
+        at=now,
         actor=actor,
         action="comment.edited",
         obj=comment,
@@ -249,6 +251,7 @@ def comment_withdraw(*, actor, comment: Comment, now: datetime.datetime | None =
     comment.withdrawn_at = now
     comment.save(update_fields=["withdrawn_at"])
     audit.record(
+        at=now,
         actor=actor,
         action="comment.withdrawn",
         obj=comment,
@@ -261,6 +264,7 @@ def comment_withdraw(*, actor, comment: Comment, now: datetime.datetime | None =
 class CommentImport:
     created: list[Comment]
     repeated_lines: list[int]  # rows already in the period (a file sent twice): skipped
+    disposed: list = field(default_factory=list)  # dispositions read from observations
 
 
 def _same_comment_key(comment: Comment) -> tuple:
@@ -285,10 +289,18 @@ def comments_import(
     filename: str = "",
     now: datetime.datetime | None = None,
 ) -> CommentImport:
-    """Comments an organisation sent as an ISO-template spreadsheet, already parsed and
-    validated row by row (resolution_matrix.parse_xlsx). All rows or none; a row that
-    repeats a comment already in this period (the same file sent twice, the period's own
-    matrix sent back, a row copied within the file) is skipped, not doubled."""
+    """Comments sent as an ISO-template spreadsheet (CSV or XLSX), already parsed and
+    validated row by row (resolution_matrix.parse_xlsx / parse_csv). All rows or none.
+
+    A row that repeats a comment already in this period (the same file sent twice, the
+    period's own matrix sent back, a row copied within the file) is not doubled. A row
+    whose "Observations of the secretariat" column holds a disposition ("Accepted: we
+    will…") disposes of its comment, new or already there: so the secretariat may
+    export the matrix, fill in its observations and bring them back, even after the
+    period closed. New comments need the period open. Problems in the observations are
+    reported at once, by spreadsheet row (MatrixImportError)."""
+    from .resolution import dispositions_from_rows
+
     now = now or timezone.now()
     consultation = _locked_period(consultation)
     group = consultation.version.standard.working_group
@@ -296,13 +308,12 @@ def comments_import(
         permissions.can_manage_consultations(actor, group),
         _("Only the secretariat imports comments."),
     )
-    _require_open(consultation, now)
     if not rows:
         refuse(_("The spreadsheet has no comments."))
     clauses = {c.number: c for c in consultation.version.clauses.all()}
     organisations = {o.name.lower(): o for o in Organisation.objects.all()}
-    seen = {_same_comment_key(c) for c in consultation.comments.active()}
-    created, repeated = [], []
+    existing = {_same_comment_key(c): c for c in consultation.comments.active()}
+    repeated, matched, new_rows = [], [], []
     for row in rows:
         clause = clauses.get(row.clause) if row.clause else None
         if row.clause and clause is None:
@@ -335,12 +346,21 @@ def comments_import(
             created_at=now,
             updated_at=now,
         )
-        if _same_comment_key(comment) in seen:
+        key = _same_comment_key(comment)
+        if key in existing:
             repeated.append(row.line)
+            matched.append((row, existing[key]))
             continue
-        seen.add(_same_comment_key(comment))
+        existing[key] = comment
+        new_rows.append((row, comment))
+        matched.append((row, comment))
+    if new_rows:
+        _require_open(consultation, now)
+    created = []
+    for row, comment in new_rows:
         comment.save()
         audit.record(
+            at=now,
             actor=actor,
             action="comment.imported",
             obj=comment,
@@ -354,4 +374,7 @@ def comments_import(
             },
         )
         created.append(comment)
-    return CommentImport(created, repeated)
+    disposed = dispositions_from_rows(
+        actor=actor, consultation=consultation, matched=matched, now=now
+    )
+    return CommentImport(created, repeated, disposed)

@@ -2,8 +2,9 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from governance import audit, permissions
@@ -11,6 +12,7 @@ from governance.services._base import refuse, require
 
 from .. import notifications
 from ..models import Clause, Comment, Consultation, Disposition, DispositionDecision, PeriodState
+from ..resolution_matrix import MatrixImportError, RowError
 from ..text import plain_text
 
 MAX_RESPONSE_LENGTH = 5000
@@ -60,6 +62,7 @@ def _dispose(
     )
     disposition.save()
     audit.record(
+        at=now,
         actor=actor,
         action="comment.disposed" if previous is None else "comment.disposition_changed",
         obj=comment,
@@ -71,6 +74,73 @@ def _dispose(
     )
     notifications.comment_disposed(disposition)
     return disposition
+
+
+def decision_names() -> dict[str, str]:
+    """Every way a decision is written in the matrix's observations: its code and its
+    label in each site language (the matrix is exported in the reader's language)."""
+    from django.conf import settings
+
+    names = {}
+    for code, _label in DispositionDecision.choices:
+        names[code.casefold()] = code
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                names[str(DispositionDecision(code).label).casefold()] = code
+    return names
+
+
+def parse_observations(text: str) -> tuple[str, str] | None:
+    """ "Accepted: we will add the clause." -> ("accepted", "we will add the clause.");
+    None when the text does not start with a decision."""
+    head, colon, response = text.partition(":")
+    code = decision_names().get(" ".join(head.split()).casefold())
+    if not colon or code is None:
+        return None
+    return code, response.strip()
+
+
+def dispositions_from_rows(*, actor, consultation: Consultation, matched, now) -> list:
+    """Dispose of comments from the observations column of an imported matrix: each
+    (row, comment) whose observations read "Decision: response". A disposition already
+    stored as written is left alone. Every row's problem is reported at once; the
+    caller's transaction makes it all or nothing."""
+    wanted = [(row, comment) for row, comment in matched if row.observations.strip()]
+    if not wanted:
+        return []
+    require(
+        permissions.can_manage_consultations(actor, consultation.version.standard.working_group),
+        _("You do not resolve comments for this working group."),
+    )
+    if consultation.report_published_at:
+        refuse(_("The report of this period is published; its dispositions are final."))
+    errors, parsed = [], []
+    for row, comment in wanted:
+        found = parse_observations(row.observations)
+        if found is None:
+            message = _(
+                "The observations must start with a decision (accepted, accepted in part, "
+                "not accepted, noted or out of scope), then a colon and the response."
+            )
+            errors.append(RowError(row.line, "observations", message))
+            continue
+        decision, response = found
+        try:
+            response = _check_disposition(consultation, decision, response, None)
+        except ValidationError as refusal:
+            errors += [RowError(row.line, "observations", m) for m in refusal.messages]
+            continue
+        parsed.append((comment, decision, response))
+    if errors:
+        raise MatrixImportError(errors)
+    disposed = []
+    for comment, decision, response in parsed:
+        comment = Comment.objects.select_related("disposition").get(pk=comment.pk)
+        stored = getattr(comment, "disposition", None)
+        if stored and (stored.decision, stored.response) == (decision, response):
+            continue
+        disposed.append(_dispose(actor, comment, consultation, decision, response, None, now))
+    return disposed
 
 
 def _locked(consultation: Consultation, actor) -> Consultation:
@@ -153,6 +223,7 @@ def report_publish(
     consultation.report_published_at, consultation.report_summary = now, plain_text(summary)
     consultation.save(update_fields=["report_published_at", "report_summary"])
     audit.record(
+        at=now,
         actor=actor,
         action="consultation.report_published",
         obj=consultation,

@@ -54,9 +54,12 @@ def matrix_import(request, pk):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            rows = resolution_matrix.parse_xlsx(
-                upload, valid_clauses=selectors.clause_numbers(consultation.version)
+            parse = (
+                resolution_matrix.parse_csv
+                if upload.name.lower().endswith(".csv")
+                else resolution_matrix.parse_xlsx
             )
+            rows = parse(upload, valid_clauses=selectors.clause_numbers(consultation.version))
             result = services.comments_import(
                 actor=request.user, consultation=consultation, rows=rows, filename=upload.name
             )
@@ -70,6 +73,16 @@ def matrix_import(request, pk):
                 _("%(n)s comment(s) imported from %(file)s.")
                 % {"n": len(result.created), "file": upload.name},
             )
+            if result.disposed:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s disposition brought back from the observations column.",
+                        "%(n)s dispositions brought back from the observations column.",
+                        len(result.disposed),
+                    )
+                    % {"n": len(result.disposed)},
+                )
             if result.repeated_lines:
                 messages.warning(
                     request,

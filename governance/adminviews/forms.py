@@ -54,9 +54,22 @@ class ScopedForm(SourceTextAdminForm):
             ).select_related("working_group")
         for name in ("person", "facilitator"):
             if name in self.fields:
-                self.fields[name].queryset = User.objects.filter(is_active=True).order_by(
-                    "display_name", "username"
+                self.fields[name].queryset = (
+                    User.objects.filter(is_active=True)
+                    .select_related("organisation")
+                    .order_by("display_name", "username", "pk")
                 )
+                self.fields[name].label_from_instance = person_label
+
+
+def person_label(person: User) -> str:
+    """Each person once, told apart from namesakes by their organisation."""
+    if person.organisation_id:
+        return _("%(name)s — %(organisation)s") % {
+            "name": person.public_name,
+            "organisation": person.organisation.name,
+        }
+    return _("%(name)s — no organisation") % {"name": person.public_name}
 
 
 class ServiceValidatedForm(ScopedForm):

@@ -15,7 +15,15 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from .. import permissions
-from ..models import Chamber, Organisation, Seat, SeatAssignment, WorkingGroup, WorkingGroupRole
+from ..models import (
+    Chamber,
+    Organisation,
+    Seat,
+    SeatAssignment,
+    VotingRule,
+    WorkingGroup,
+    WorkingGroupRole,
+)
 
 NEVER = frozenset({"delete"})
 
@@ -100,6 +108,9 @@ def register_permission_policies() -> None:
         Chamber, RegistryPolicy(Chamber, can_manage=permissions.can_manage_chambers)
     )
     register_permission_policy(WorkingGroup, WorkingGroupPolicy())
+    from .rules import VotingRulePolicy
+
+    register_permission_policy(VotingRule, VotingRulePolicy(VotingRule))
     for model, path in [
         (Seat, "working_group"),
         (SeatAssignment, "seat__working_group"),

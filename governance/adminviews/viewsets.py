@@ -15,6 +15,7 @@ from ..models import Chamber, Organisation, Seat, SeatAssignment, WorkingGroup, 
 from . import filters, forms, views
 from .columns import SEAT_COLUMNS
 from .panels import CompositionPanel
+from .rules import VotingRuleViewSet
 
 
 class RegistryViewSet(ModelViewSet):
@@ -238,4 +239,5 @@ class GovernanceViewSetGroup(ModelViewSetGroup):
         WorkingGroupRoleViewSet,
         OrganisationViewSet,
         ChamberViewSet,
+        VotingRuleViewSet,
     )

@@ -21,6 +21,7 @@ from .ballots import (
     vote_cast,
     vote_is_final,
     vote_record_assisted,
+    voting_rule_copy,
     voting_rule_save,
 )
 from .registry import chamber_save, organisation_save, working_group_save
@@ -55,6 +56,7 @@ __all__ = [
     "vote_cast",
     "vote_is_final",
     "vote_record_assisted",
+    "voting_rule_copy",
     "voting_rule_save",
     "chamber_save",
     "composition_shortfalls",

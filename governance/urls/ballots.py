@@ -17,6 +17,7 @@ urlpatterns = [
         views.delegation_revoke,
         name="revoke_delegation",
     ),
+    path("<int:pk>/edit/", views.ballot_edit, name="edit"),
     path("<int:pk>/open/", views.ballot_open, name="open"),
     path("<int:pk>/cancel/", views.ballot_cancel, name="cancel"),
     path("<int:pk>/close/", views.ballot_close, name="close"),

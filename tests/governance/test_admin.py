@@ -525,3 +525,24 @@ def test_seat_listing_query_count_does_not_grow_with_seats(
     assert Seat.objects.count() == 50
     assert with_50 == with_10
     assert with_10 <= 21
+
+
+def test_the_person_picker_shows_each_person_once_with_their_organisation(as_secretariat, group):
+
+    refinery = OrganisationFactory(name="Katanga Cobalt Refining")
+    coop = OrganisationFactory(name="COMIAKOL")
+    aline = UserFactory(display_name="Aline Kazadi", organisation=refinery)
+    namesake = UserFactory(display_name="Aline Kazadi", organisation=coop)
+    loner = UserFactory(display_name="Jean Mukendi", organisation=None)
+    for n in range(3):  # seats and roles must not repeat a person
+        seat_person(SeatFactory(working_group=group, label=f"S{n}"), person=aline)
+    give_role(aline, group, "member")
+    field = as_secretariat.get(url("seatassignment", "add")).context["form"].fields["person"]
+    choices = [(str(value), label) for value, label in field.choices if value]
+    values = [value for value, _label in choices]
+    assert len(values) == len(set(values))
+    labels = dict(choices)
+    assert labels[str(aline.pk)] != labels[str(namesake.pk)]
+    assert "Katanga Cobalt Refining" in labels[str(aline.pk)]
+    assert "COMIAKOL" in labels[str(namesake.pk)]
+    assert labels[str(loner.pk)].startswith("Jean Mukendi")

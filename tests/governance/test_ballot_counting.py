@@ -72,7 +72,7 @@ def run_ballot(t, vote_rule, votes, *, secrecy=Secrecy.ROLL_CALL, options=None, 
         opens_at=now - DAY,
         closes_at=now + DAY,
     )
-    services.ballot_save(actor=t.chair, ballot=ballot, options=options)
+    services.ballot_save(actor=t.chair, ballot=ballot, options=options, now=now - DAY)
     services.ballot_open(actor=t.chair, ballot=ballot, now=now - DAY)
     receipts = {}
     for holder, seat, vote in zip(t.holders, t.seats, votes, strict=False):

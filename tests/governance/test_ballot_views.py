@@ -99,7 +99,9 @@ def make_ballot(
         opens_at=opens or now - datetime.timedelta(minutes=5),
         closes_at=closes or now + datetime.timedelta(days=2),
     )
-    services.ballot_save(actor=t.chair, ballot=ballot, options=options)
+    services.ballot_save(
+        actor=t.chair, ballot=ballot, options=options, now=min(now, ballot.opens_at)
+    )
     if open_it:
         services.ballot_open(actor=t.chair, ballot=ballot, now=min(now, ballot.opens_at))
     return ballot

@@ -2,13 +2,16 @@
 `Thread.last_sequence` with the thread row locked, so they commit in order."""
 
 import datetime
+import re
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance import audit
+from governance.models import User
+from governance.notices import notify
 from governance.ratelimit import RateLimit
 from governance.services._base import refuse, require
 
@@ -21,6 +24,7 @@ from .threads import THREAD_RELATED, can_read_thread, require_poster, thread_get
 MESSAGES = RateLimit("message")
 EDIT_WINDOW = datetime.timedelta(minutes=MESSAGE_EDIT_WINDOW_MINUTES)
 MAX_KEY_LENGTH = 64
+MAX_MENTIONS = 20
 
 
 def _clean_body(body: str) -> str:
@@ -130,6 +134,7 @@ def _post(actor, thread_id: int, body: str, idempotency_key: str, language: str,
     )
     MESSAGES.hit(str(actor.pk))
     audit.record(
+        at=now,
         actor=actor,
         action="discussion.message_held" if held else "discussion.message_posted",
         obj=message,
@@ -138,7 +143,34 @@ def _post(actor, thread_id: int, body: str, idempotency_key: str, language: str,
     )
     if not held:
         events.message_created(message)
+        notify_readers(message, thread, now)
     return message
+
+
+MENTION = re.compile(r"(?<![\w.@])@([\w.+-]*\w)")
+
+
+def notify_readers(message: Message, thread: Thread, now=None) -> None:
+    """A published message: those it mentions (@username) and those who posted in the
+    thread before are told in the site, as are the thread's followers (after commit,
+    each only if they may read the thread)."""
+    names = sorted({name.lower() for name in MENTION.findall(message.body)})[:MAX_MENTIONS]
+    mentioned = set()
+    if names:
+        named = Q()
+        for name in names:
+            named |= Q(username__iexact=name)
+        mentioned = set(User.objects.filter(named).values_list("pk", flat=True))
+        notify(
+            "discussion_mention", message, mentioned, actor=message.author, at=now, followers=False
+        )
+    earlier = set(
+        Message.objects.filter(thread=thread, sequence__isnull=False, deleted_at__isnull=True)
+        .exclude(pk=message.pk)
+        .values_list("author_id", flat=True)
+        .distinct()
+    )
+    notify("discussion_reply", message, earlier - mentioned, actor=message.author, at=now)
 
 
 def held_notice(message: Message) -> str:

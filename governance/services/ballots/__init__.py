@@ -32,6 +32,7 @@ from .drafting import (
     FITTING_METHODS,
     NOT_YOUR_BALLOTS,
     ballot_save,
+    voting_rule_copy,
     voting_rule_save,
 )
 from .links import ballot_link_print
@@ -58,5 +59,6 @@ __all__ = [
     "vote_cast",
     "vote_is_final",
     "vote_record_assisted",
+    "voting_rule_copy",
     "voting_rule_save",
 ]

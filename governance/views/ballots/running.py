@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ... import ballot_links, ballot_reminders, permissions, services
 from ...forms.ballots import BallotForm, CancelForm, PrintLinkForm
-from ...models import BallotStatus, Seat, WorkingGroup
+from ...models import BallotStatus, OptionSet, Seat, WorkingGroup
 from ._base import ballot_or_404, show_refusal
 from .attestations import attestation_rows
 
@@ -39,6 +39,40 @@ def ballot_create(request, slug: str):
         request,
         "governance/ballots/form.html",
         {"group": group, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def ballot_edit(request, pk: int):
+    """A draft ballot's title, motion, choices, dates, rule and secrecy, by those who
+    run the group's ballots; once open, nothing here changes (the service refuses)."""
+    ballot = ballot_or_404(request, pk)
+    group = ballot.working_group
+    if not permissions.can_run_ballots(request.user, group):
+        raise PermissionDenied
+    if ballot.status != BallotStatus.DRAFT:
+        messages.error(
+            request, _("Once a ballot is open its options, rule, roll and secrecy cannot change.")
+        )
+        return redirect("ballots:detail", pk=ballot.pk)
+    initial = {}
+    if ballot.option_set == OptionSet.CUSTOM:
+        initial["custom_choices"] = "\n".join(o.label for o in ballot.options.all())
+    form = BallotForm(request.POST or None, group=group, instance=ballot, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        edited = form.save(commit=False)
+        try:
+            services.ballot_save(actor=request.user, ballot=edited, options=form.options)
+        except (ValidationError, PermissionDenied) as error:
+            show_refusal(request, error, form)
+        else:
+            messages.success(request, _("The draft ballot is saved."))
+            return redirect("ballots:detail", pk=ballot.pk)
+    return render(
+        request,
+        "governance/ballots/form.html",
+        {"group": group, "form": form, "ballot": ballot},
         status=400 if form.is_bound else 200,
     )
 
