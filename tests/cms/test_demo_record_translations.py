@@ -76,6 +76,8 @@ def test_the_demo_reads_in_french_and_swahili_through_the_workflow():
     assert "Mfumo wa Kobalti ya Wachimbaji Wadogo" in page
     assert "Kuandaa Mfumo wa Kobalti ya Wachimbaji Wadogo, kuutolea maoni" in page
     assert "Wachimbaji wadogo 1" in page  # a seat label
+    assert "Serikali" in page  # a chamber
+    assert '<span lang="en">' not in page  # nothing left in English
     assert "Draft, consult on and maintain" not in page
     french = _group_page("fr", framework)
     assert "tenir à jour\u00a0: la norme commune" in french  # the glossary's typography
