@@ -21,10 +21,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# serve_demo: runserver (pages and sockets) plus the scheduled work every minute
+# (run_scheduled: ballots close and are counted on time, reminders go out).
 run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py serve_demo 127.0.0.1:8000
 
 # Browser tests drive Debian's Chromium; install it when we can (root with apt).
 browser:

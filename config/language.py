@@ -12,13 +12,14 @@ language to another.
 """
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import trans_real
 from django.views.decorators.http import require_safe
+from wagtail.models import Site
 
 # Views that pick their language themselves (a personal ballot link speaks the
 # holder's language, whatever the browser asks).
@@ -75,10 +76,28 @@ def redirect_to_language(request, language: str):
     there = translate_url(here, language)
     if there == here:
         return None
+    if match is not None and match.view_name == "wagtail_serve":
+        path = match.args[0] if match.args else match.kwargs.get("path", "")
+        if not _page_exists(request, path or "", language):
+            return None  # not translated (yet): the English page rather than a 404
     response = HttpResponseRedirect(there)
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     add_never_cache_headers(response)
     return response
+
+
+def _page_exists(request, path: str, language: str) -> bool:
+    """Whether Wagtail serves this path in `language` (as wagtail.views.serve routes
+    it: from the site root's translation). A few queries, on a redirect only."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return False
+    with translation.override(language):
+        try:
+            site.root_page.localized.specific.route(request, [c for c in path.split("/") if c])
+        except Http404:
+            return False
+    return True
 
 
 @require_safe

@@ -87,6 +87,8 @@ IGNORED_MODELS = frozenset(
         "consultations.thread",
         "consultations.competitionnoticeacknowledgement",
         "consultations.subscription",
+        "dashboard.notification",
+        "dashboard.digestsent",
         "sessions.session",
     }
 )

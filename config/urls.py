@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.shortcuts import redirect
-from django.templatetags.static import static
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
@@ -17,7 +17,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     # Browsers ask for /favicon.ico whatever the page links: send them to the SVG.
-    path("favicon.ico", lambda request: redirect(static("favicon.svg")), name="favicon"),
+    path("favicon.ico", lambda request: redirect(static_url("favicon.svg")), name="favicon"),
     # The language switcher's links: remember the choice, same page in that language.
     path("i18n/<slug:code>/", language.choose_language, name="choose_language"),
     # Open data (API, feeds, calendars, exports): the same URLs in every language.

@@ -46,6 +46,7 @@ from collections import deque
 from dataclasses import dataclass
 from importlib import import_module
 from types import SimpleNamespace
+from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
@@ -65,6 +66,7 @@ from governance.sockets import CLOSE_TRY_AGAIN, SafeSocketMixin
 from . import discussion_events as events
 from .models import Thread
 from .services import discussions as services
+from .text import written_language
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +149,16 @@ def _first_look(thread_id: int, session_key: str | None, user_id: int | None):
     return thread, _load_access(thread, session_key, user_id)
 
 
+def _page_language(scope) -> str:
+    """The language of the page that opened the socket (`?lang=` on its URL, written by
+    the server into the page): what messages posted through it are tagged with. Only a
+    site language is taken; anything else falls back to the site's default."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    given = (query.get("lang") or [""])[0]
+    codes = {code for code, _name in settings.LANGUAGES}
+    return given if given in codes else written_language(settings.LANGUAGE_CODE)
+
+
 # --- The consumer -----------------------------------------------------------------------
 
 
@@ -168,6 +180,7 @@ class ThreadConsumer(SafeSocketMixin, AsyncJsonWebsocketConsumer):
         scope_user = self.scope.get("user")
         self.user_id = scope_user.pk if scope_user and scope_user.is_authenticated else None
         self.session_key = getattr(self.scope.get("session"), "session_key", None)
+        self.language = _page_language(self.scope)
         self.closing = self.joined = False
         self.replayed_upto = None
         self.last_presence = None
@@ -319,7 +332,11 @@ class ThreadConsumer(SafeSocketMixin, AsyncJsonWebsocketConsumer):
             return Access(user), None  # logged out since connecting
         try:
             message = services.message_post(
-                actor=user, thread=Thread(pk=self.thread_id), body=body, idempotency_key=key
+                actor=user,
+                thread=Thread(pk=self.thread_id),
+                body=body,
+                idempotency_key=key,
+                language=self.language,
             )
         except services.NoticeRequired as error:
             return None, {"type": "error", "code": "notice_required", "message": str(error)}

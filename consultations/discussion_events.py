@@ -51,6 +51,7 @@ def message_payload(message) -> dict:
         "cursor": message.changed_seq or message.sequence,
         "author": message.author.public_name,
         "body": message.body if shown else "",
+        "language": message.language,
         "created_at": _iso(message.created_at),
         "edited_at": _iso(message.edited_at),
         "hidden": bool(message.hidden_at),

@@ -1,7 +1,9 @@
 """Emails about comment periods, sent by background tasks after the change commits.
 
 Each email is rendered per recipient in their preferred language. People who
-turned notifications off in their profile get none.
+turned notifications off in their profile get none. The same events also reach the
+site's notifications (`governance.notices.notify`), for the people concerned and for
+whoever follows the group, the standard or the thread.
 """
 
 from django.conf import settings
@@ -13,16 +15,22 @@ from django_tasks import task
 
 from governance.emails import render_plain_text, render_subject
 from governance.models import SeatAssignment, User, WorkingGroupRole
+from governance.notices import notify
 
-from .models import Comment, Consultation, Disposition, ReminderSent
+from .models import Comment, Consultation, Disposition, FollowEmail, ReminderSent
 
 
 def _audience(consultation) -> set[int]:
-    """Who hears about a period: the group, plus subscribers if the round is public."""
+    """Who is emailed about a period: the group, plus those who follow it with an email
+    at once if the round is public."""
     group = consultation.version.standard.working_group
     people = _group_people(group)
     if consultation.audience == "public":
-        people |= set(group.subscriptions.values_list("person_id", flat=True))
+        people |= set(
+            group.subscriptions.filter(email=FollowEmail.IMMEDIATE).values_list(
+                "person_id", flat=True
+            )
+        )
     return people
 
 
@@ -55,13 +63,24 @@ def _later(kind: str, recipients: set[int], **refs) -> None:
         transaction.on_commit(lambda: send_notification.enqueue(kind, ids, refs))
 
 
-def period_opened(consultation: Consultation) -> None:
+def _members(consultation) -> set[int]:
+    return _group_people(consultation.version.standard.working_group)
+
+
+def period_opened(consultation: Consultation, now=None) -> None:
     _later("period_opened", _audience(consultation), consultation=consultation.pk)
+    notify("period_opened", consultation, _members(consultation), at=now)
 
 
-def period_closing(consultation: Consultation, kind: str) -> None:
+def period_closing(consultation: Consultation, kind: str, now=None) -> None:
     people = _audience(consultation) | _commenters(consultation)
     _later("period_closing", people, consultation=consultation.pk, reminder=kind)
+    notify(
+        "period_closing",
+        consultation,
+        _members(consultation) | _commenters(consultation),
+        at=now,
+    )
 
 
 def period_extended(consultation: Consultation, *, reopened: bool, reason: str) -> None:
@@ -69,16 +88,19 @@ def period_extended(consultation: Consultation, *, reopened: bool, reason: str) 
     _later(
         "period_extended", people, consultation=consultation.pk, reopened=reopened, reason=reason
     )
+    notify("period_extended", consultation, _members(consultation) | _commenters(consultation))
 
 
 def comment_disposed(disposition: Disposition) -> None:
     comment = disposition.comment
     if comment.source == "web":
         _later("comment_disposed", {comment.author_id}, comment=comment.pk)
+        notify("comment_disposed", comment, {comment.author_id}, followers=False)
 
 
 def report_published(consultation: Consultation) -> None:
     _later("report_published", _commenters(consultation), consultation=consultation.pk)
+    notify("report_published", consultation, _commenters(consultation))
 
 
 @task()
@@ -146,8 +168,8 @@ def send_due_reminders(now=None) -> int:
                 if not created:
                     continue
                 if kind == "opened":
-                    period_opened(consultation)
+                    period_opened(consultation, now=now)
                 else:
-                    period_closing(consultation, kind)
+                    period_closing(consultation, kind, now=now)
                 due += 1
     return due

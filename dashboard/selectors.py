@@ -15,7 +15,8 @@ from django.utils import timezone
 from wagtail.models import Page, WorkflowState
 
 from cms.models import DecisionPage
-from consultations.models import Audience, Comment, Consultation
+from consultations.models import Audience, Comment, Consultation, Standard, Subscription
+from consultations.models.discussions import Thread
 from governance import permissions
 from governance.models import (
     Ballot,
@@ -25,8 +26,11 @@ from governance.models import (
     Participation,
     RollEntry,
     SeatAssignment,
+    WorkingGroup,
 )
 from governance.models.assignments import today
+
+from .models import Notification
 
 SOON = datetime.timedelta(days=7)
 RECENT_COMMENTS = 20
@@ -227,4 +231,79 @@ def decisions_awaiting_approval(group_ids: set[int]) -> list[DecisionPage]:
         DecisionPage.objects.filter(pk__in=page_ids)
         .select_related("decision__working_group")
         .order_by("pk")
+    )
+
+
+# --- Notifications and following -------------------------------------------------
+
+
+def notifications_for(person):
+    """The person's notifications for the site, newest first (no join: each row carries
+    its own title and link)."""
+    return Notification.objects.shown().filter(recipient=person).order_by("-created_at", "-pk")
+
+
+def unread_count(person) -> int:
+    """One count on the partial index of unread notifications."""
+    if not (person and person.is_authenticated):
+        return 0
+    return Notification.objects.unread().filter(recipient=person).count()
+
+
+FOLLOWABLE = {"group", "standard", "thread"}
+THREAD_RELATED = (
+    "thread__consultation__version__standard__working_group",
+    "thread__clause",
+    "thread__ballot__working_group",
+    "thread__working_group",
+)
+
+
+def followable(value: str):
+    """The working group, standard or thread named "group:<id>", "standard:<id>" or
+    "thread:<id>", or None."""
+    kind, _sep, pk = value.partition(":")
+    if kind not in FOLLOWABLE or not pk.isdigit():
+        return None
+    if kind == "group":
+        return WorkingGroup.objects.filter(pk=pk).first()
+    if kind == "standard":
+        return Standard.objects.select_related("working_group").filter(pk=pk).first()
+    return (
+        Thread.objects.select_related(*(r.removeprefix("thread__") for r in THREAD_RELATED))
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def target_key(target) -> str:
+    """The "group:<id>" … name of a followable object (the inverse of `followable`)."""
+    if isinstance(target, Standard):
+        return f"standard:{target.pk}"
+    if isinstance(target, Thread):
+        return f"thread:{target.pk}"
+    return f"group:{target.pk}"
+
+
+def subscriptions_of(person) -> list:
+    """What the person follows, with everything each row shows: one query."""
+    rows = list(
+        Subscription.objects.filter(person=person)
+        .select_related("working_group", "standard__working_group", *THREAD_RELATED)
+        .order_by("-created_at", "-pk")
+    )
+    for row in rows:
+        row.key = target_key(row.target)
+    return rows
+
+
+def subscription_of(person, value: str):
+    kind, _sep, pk = value.partition(":")
+    if kind not in FOLLOWABLE or not pk.isdigit():
+        return None
+    field = {"group": "working_group", "standard": "standard", "thread": "thread"}[kind]
+    return (
+        Subscription.objects.filter(person=person, **{f"{field}_id": pk})
+        .select_related("working_group", "standard__working_group", *THREAD_RELATED)
+        .first()
     )

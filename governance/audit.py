@@ -1,5 +1,6 @@
 """The hash-chained audit log: append inside the caller's transaction, verify later."""
 
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass
@@ -51,9 +52,11 @@ def record(
     payload: dict | None = None,
     working_group=None,
     public: bool = False,
+    at: datetime.datetime | None = None,
 ) -> AuditEvent:
     """Append one event. Must run inside the transaction of the change it records:
-    the chain head row is locked until that transaction ends."""
+    the chain head row is locked until that transaction ends. `at`: when the change
+    happened, for a service given `now=` (the demo replaying history); else now."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the change's transaction")
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
@@ -61,7 +64,8 @@ def record(
     stored_payload = json.loads(json.dumps(payload or {}, cls=AuditJSONEncoder))
     event = AuditEvent(
         sequence=head.sequence + 1,
-        created_at=timezone.now(),
+        # In UTC, as the database gives it back: the hash covers what is stored.
+        created_at=at.astimezone(datetime.UTC) if at else timezone.now(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         object_type=obj._meta.label_lower,

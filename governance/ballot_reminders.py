@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from . import audit, ballot_links, permissions
+from . import audit, ballot_links, notices, permissions
 from .emails import render_plain_text, render_subject
 from .models import AuditEvent, Ballot, BallotStatus, Delegation, Participation, RollEntry, User
 from .services._base import refuse, require
@@ -97,6 +97,7 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
                 continue
             people = waiting_recipients(ballot)
             audit.record(
+                at=now,
                 actor=None,
                 action=REMINDER_SENT,
                 obj=ballot,
@@ -104,6 +105,7 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
                 payload={"kind": kind, "people": len(people)},
             )
             _later("reminder", ballot, people, kind=kind)
+            notices.notify("ballot_reminder", ballot, people, at=now, followers=False)
             reminded += 1
     return reminded
 

@@ -114,3 +114,17 @@ def test_the_page_cache_never_serves_one_readers_language_to_another(site, setti
     assert Client().get("/", HTTP_ACCEPT_LANGUAGE="fr")["Location"] == "/fr/"
     french = Client().get("/fr/", HTTP_ACCEPT_LANGUAGE="fr")
     assert french["Content-Language"] == "fr" and "Accept-Language" in french["Vary"]
+
+
+def test_a_page_not_yet_translated_stays_in_english_rather_than_a_dead_end(site):
+    from wagtail.models import Locale
+
+    from cms.models import ContentPage, HomePage
+
+    home = HomePage.objects.get(locale__language_code="en")
+    swahili_home = home.copy_for_translation(Locale.objects.get(language_code="sw"))
+    swahili_home.save_revision().publish()
+    home.add_child(instance=ContentPage(title="Only in English", slug="only-in-english"))
+    assert Client().get("/sw/only-in-english/").status_code == 404
+    response = Client().get("/only-in-english/", HTTP_ACCEPT_LANGUAGE="sw")
+    assert response.status_code == 200 and response["Content-Language"] == "en"

@@ -26,7 +26,7 @@ from tests.factories import SeatFactory, UserFactory, give_role, seat_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PROJECT_APPS = ("governance", "consultations", "cms", "membership")
+PROJECT_APPS = ("governance", "consultations", "cms", "membership", "dashboard")
 TESTED = {
     "close_due_ballots",
     "demo_code",  # tests/cms/test_load_demo.py
@@ -34,6 +34,7 @@ TESTED = {
     "load_demo",
     "run_scheduled",
     "send_ballot_reminders",
+    "send_digests",  # tests/dashboard/test_digests.py
     "send_reminders",
     "sync_permissions",
     "verify_audit_log",

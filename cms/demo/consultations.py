@@ -13,6 +13,8 @@ from consultations import services
 from consultations.models import Clause, Consultation, DraftVersion, Standard
 from governance.models import User, WorkingGroup
 
+from .registry import PREFERRED_LANGUAGES
+
 V1_CLAUSES = [
     (
         "1",
@@ -120,7 +122,14 @@ OPEN_ROUND_COMMENTS = [
         "Name who receives harassment reports on each site.",
         "A trained woman focal point.",
     ),
-    ("holder", "3.1", "ed", "Say 'heavy rain' as defined by the provincial weather service.", ""),
+    # Written in Swahili, the holder's language.
+    (
+        "holder",
+        "3.1",
+        "ed",
+        "Taja 'mvua kubwa' kama inavyofafanuliwa na idara ya hali ya hewa ya jimbo.",
+        "",
+    ),
 ]
 
 
@@ -140,8 +149,14 @@ def load(people: dict[str, User]) -> Standard:
             working_group=group,
             summary="The shared standard for responsible artisanal cobalt.",
         ),
+        now=history - datetime.timedelta(days=20),
     )
-    v1 = services.version_start(actor=secretariat, standard=standard, label="1.0")
+    v1 = services.version_start(
+        actor=secretariat,
+        standard=standard,
+        label="1.0",
+        now=history - datetime.timedelta(days=14),  # drafted before its round opened
+    )
     for order, (number, heading, body) in enumerate(V1_CLAUSES):
         level = number.count(".") + 1
         services.clause_save(
@@ -175,7 +190,13 @@ def load(people: dict[str, User]) -> Standard:
             )
         )
     after = round_one.closes_at + datetime.timedelta(days=5)
-    v2 = services.version_start(actor=secretariat, standard=standard, label="2.0", based_on=v1)
+    v2 = services.version_start(
+        actor=secretariat,
+        standard=standard,
+        label="2.0",
+        based_on=v1,
+        now=round_one.closes_at + datetime.timedelta(days=1),  # once the round was over
+    )
     for number, body in V2_CHANGES.items():
         clause = v2.clauses.get(number=number)
         clause.body = body
@@ -236,6 +257,7 @@ def _open_round(people, v2: DraftVersion, now) -> Consultation:
             comment_type=kind,
             body=body,
             proposed_change=proposal,
+            language=PREFERRED_LANGUAGES.get(username, "en"),
             now=opened + datetime.timedelta(days=2),
         )
     return round_two

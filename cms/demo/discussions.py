@@ -8,24 +8,30 @@ from consultations.models import Consultation, PeriodState, Thread
 from consultations.services import discussions as services
 from governance.models import Ballot, BallotStatus, User
 
+from .registry import PREFERRED_LANGUAGES
+
 CLAUSE_MESSAGES = {
     # clause heading → (username, message)
     "Women on site": [
         ("member", "Who on each site should receive harassment reports?"),
-        ("holder", "Our cooperative already has two women elected to the safety committee."),
+        # The holder writes in Swahili: readers of other languages see it marked so.
+        (
+            "holder",
+            "Ushirika wetu tayari una wanawake wawili waliochaguliwa kwenye kamati ya usalama.",
+        ),
         (
             "secretariat",
             "Thank you — please add this as a comment on the clause so it is answered.",
         ),
     ],
     "Pit stability": [
-        ("holder", "After rain, who decides that a pit is safe again?"),
+        ("holder", "Baada ya mvua, nani anaamua kwamba shimo ni salama tena?"),
         ("member", "The safety officer, as clause 3 says; we could make that explicit."),
     ],
 }
 BALLOT_MESSAGES = [
     ("chair", "The three applications were reviewed by the membership committee in October."),
-    ("holder", "The miners' chamber supports admitting the cooperatives."),
+    ("holder", "Chemba ya wachimbaji wadogo inaunga mkono kupokelewa kwa vyama hivi vya ushirika."),
 ]
 
 
@@ -68,5 +74,6 @@ def _post(people, thread, messages, now) -> None:
             actor=people[username],
             thread=thread,
             body=body,
+            language=PREFERRED_LANGUAGES.get(username, "en"),
             now=now - datetime.timedelta(hours=2) + datetime.timedelta(minutes=minutes * 7),
         )

@@ -202,6 +202,11 @@ def _people() -> dict[str, User]:
     return people
 
 
+def _ago(days: int) -> datetime.datetime:
+    """When the alliance set itself up: the register dates its first entries then."""
+    return timezone.now() - datetime.timedelta(days=days)
+
+
 def _chambers(admin) -> dict[str, Chamber]:
     chambers: dict[str, Chamber] = {}
     for name, slug, order, parent in CHAMBERS:
@@ -212,6 +217,7 @@ def _chambers(admin) -> dict[str, Chamber]:
                 chamber=Chamber(
                     name=name, slug=slug, sort_order=order, parent=chambers.get(parent)
                 ),
+                now=_ago(400),
             )
         chambers[slug] = chamber
     return chambers
@@ -243,6 +249,7 @@ def _organisations(admin, chambers) -> dict[str, Organisation]:
                     membership_status=MembershipStatus.MEMBER,
                     chamber=chambers[CHAMBER_OF_LINK.get(link, "industry")],
                 ),
+                now=_ago(395),
             )
         orgs[name] = org
     return orgs
@@ -263,7 +270,7 @@ def _working_group(admin, *, name, mandate, max_seats, quotas, reservations) -> 
     group = WorkingGroup(name=name, mandate=mandate, max_seats=max_seats)
     group.chamber_quotas = [ChamberQuota(chamber=chamber, min_seats=n) for chamber, n in quotas]
     group.reserved_seat_rules = [ReservedSeatRule(**rule) for rule in reservations]
-    return services.working_group_save(actor=admin, group=group)
+    return services.working_group_save(actor=admin, group=group, now=_ago(390))
 
 
 def _roles(admin, people, groups) -> None:
@@ -350,10 +357,11 @@ def _seats(admin, people, chambers, orgs, group, layout) -> None:
                     label=label,
                     sort_order=index,
                 ),
+                now=_ago(380),
             )
             if chamber_slug == "artisanal-miners":
                 seat.facilitator = people["facilitator"]
-                services.seat_save(actor=admin, seat=seat)
+                services.seat_save(actor=admin, seat=seat, now=_ago(380))
         org = orgs[org_name]
         holder_user = people[holder] if holder else _seat_person(group, label, org)
         _assign(admin, seat, holder_user, "holder", org, start)
@@ -389,5 +397,11 @@ def _assign(admin, seat, person, role, org, start) -> None:
     if SeatAssignment.objects.filter(seat=seat, role=role).exists():
         return
     services.seat_assignment_start(
-        actor=admin, seat=seat, person=person, role=role, organisation=org, start=start
+        actor=admin,
+        seat=seat,
+        person=person,
+        role=role,
+        organisation=org,
+        start=start,
+        now=max(_ago(375), timezone.make_aware(datetime.datetime.combine(start, datetime.time(9)))),
     )

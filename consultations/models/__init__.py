@@ -7,7 +7,14 @@ from .comments import (
     Disposition,
     DispositionDecision,
 )
-from .periods import Audience, Consultation, PeriodState, ReminderSent, Subscription
+from .periods import (
+    Audience,
+    Consultation,
+    FollowEmail,
+    PeriodState,
+    ReminderSent,
+    Subscription,
+)
 from .standards import Clause, DraftVersion, Standard, VersionStatus, new_clause_key
 
 __all__ = [
@@ -26,6 +33,7 @@ __all__ = [
     "ReminderSent",
     "Standard",
     "Subscription",
+    "FollowEmail",
     "VersionStatus",
     "new_clause_key",
 ]

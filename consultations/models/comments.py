@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -83,6 +84,13 @@ class Comment(index.Indexed, models.Model):
     comment_type = models.CharField(_("type"), max_length=2, choices=CommentType.choices)
     body = models.TextField(_("comment"))
     proposed_change = models.TextField(_("proposed change"), blank=True)
+    language = models.CharField(
+        _("written in"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the author wrote in (the page's language when they wrote)."),
+    )
     source = models.CharField(
         _("source"), max_length=8, choices=CommentSource.choices, default=CommentSource.WEB
     )

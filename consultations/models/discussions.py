@@ -190,6 +190,13 @@ class Message(index.Indexed, models.Model):
         related_name="discussion_messages",
     )
     body = models.TextField(_("message"), max_length=MAX_MESSAGE_LENGTH)
+    language = models.CharField(
+        _("written in"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the author wrote in (the page's language when they wrote)."),
+    )
     sequence = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
     changed_seq = models.PositiveIntegerField(_("sequence of the last change"), null=True)
     idempotency_key = models.CharField(max_length=64, blank=True)

@@ -109,23 +109,73 @@ class Consultation(index.Indexed, models.Model):
         return self.closes_at - self.opens_at
 
 
+class FollowEmail(models.TextChoices):
+    OFF = "off", _("No email")
+    IMMEDIATE = "immediate", _("An email at once")
+    DAILY = "daily", _("A daily digest")
+    WEEKLY = "weekly", _("A weekly digest")
+
+
 class Subscription(models.Model):
-    """Someone who wants to hear when a group opens a comment period."""
+    """Someone who follows a working group, a standard or a discussion thread, and how
+    they want to hear about it: in the site (notifications at /me/), by email at once,
+    or in a daily or weekly digest. Managed at /me/following/
+    (consultations.services.following)."""
 
     person = models.ForeignKey(
         "governance.User", on_delete=models.CASCADE, related_name="consultation_subscriptions"
     )
     working_group = models.ForeignKey(
-        "governance.WorkingGroup", on_delete=models.CASCADE, related_name="subscriptions"
+        "governance.WorkingGroup",
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        null=True,
+        blank=True,
+    )
+    standard = models.ForeignKey(
+        "consultations.Standard",
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        null=True,
+        blank=True,
+    )
+    thread = models.ForeignKey(
+        "consultations.Thread",
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        null=True,
+        blank=True,
+    )
+    on_site = models.BooleanField(_("in the site"), default=True)
+    email = models.CharField(
+        _("by email"), max_length=16, choices=FollowEmail.choices, default=FollowEmail.IMMEDIATE
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(working_group__isnull=False, standard__isnull=True, thread__isnull=True)
+                    | Q(working_group__isnull=True, standard__isnull=False, thread__isnull=True)
+                    | Q(working_group__isnull=True, standard__isnull=True, thread__isnull=False)
+                ),
+                name="subscription_exactly_one_target",
+            ),
             models.UniqueConstraint(
                 fields=["person", "working_group"], name="one_subscription_per_group"
             ),
+            models.UniqueConstraint(
+                fields=["person", "standard"], name="one_subscription_per_standard"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "thread"], name="one_subscription_per_thread"
+            ),
         ]
+
+    @property
+    def target(self):
+        return self.working_group or self.standard or self.thread
 
 
 class ReminderSent(models.Model):

@@ -23,7 +23,7 @@ from ..models import (
     PeriodState,
 )
 from ..resolution_matrix import MatrixRow
-from ..text import plain_text
+from ..text import plain_text, written_language
 
 COMMENTS = RateLimit("comment")
 MAX_PROPOSAL_LENGTH = MAX_COMMENT_LENGTH
@@ -108,10 +108,13 @@ def comment_post(
     proposed_change: str = "",
     paragraph: str = "",
     idempotency_key: str = "",
+    language: str = "",
     now: datetime.datetime | None = None,
 ) -> Comment:
     """Post a comment. The same idempotency key from the same person returns the first
-    comment instead of making a second (double clicks, retried requests)."""
+    comment instead of making a second (double clicks, retried requests). It is tagged
+    with the language it was written in: `language` if a site language, else the
+    request's (see consultations.text.written_language)."""
     now = now or timezone.now()
     idempotency_key = (idempotency_key or "")[:64]
     if idempotency_key and actor.is_authenticated:
@@ -139,6 +142,7 @@ def comment_post(
         comment_type=comment_type,
         body=body,
         proposed_change=proposed_change,
+        language=written_language(language),
         idempotency_key=idempotency_key,
         created_at=now,
         updated_at=now,
@@ -150,6 +154,7 @@ def comment_post(
         return Comment.objects.get(author=actor, idempotency_key=idempotency_key)
     COMMENTS.hit(str(actor.pk))
     audit.record(
+        at=now,
         actor=actor,
         action="comment.posted",
         obj=comment,
@@ -228,6 +233,7 @@ def comment_edit(
     comment.updated_at = now
     comment.save()
     audit.record(
+        at=now,
         actor=actor,
         action="comment.edited",
         obj=comment,
@@ -245,6 +251,7 @@ def comment_withdraw(*, actor, comment: Comment, now: datetime.datetime | None =
     comment.withdrawn_at = now
     comment.save(update_fields=["withdrawn_at"])
     audit.record(
+        at=now,
         actor=actor,
         action="comment.withdrawn",
         obj=comment,
@@ -353,6 +360,7 @@ def comments_import(
     for row, comment in new_rows:
         comment.save()
         audit.record(
+            at=now,
             actor=actor,
             action="comment.imported",
             obj=comment,

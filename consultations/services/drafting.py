@@ -1,5 +1,7 @@
 """Standards, their versions and clauses: the secretariat's drafting table."""
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -40,7 +42,7 @@ def _editable_draft(actor, version_id: int) -> DraftVersion:
 
 
 @transaction.atomic
-def standard_save(*, actor, standard: Standard) -> Standard:
+def standard_save(*, actor, standard: Standard, now: datetime.datetime | None = None) -> Standard:
     if standard.pk:
         stored = Standard.objects.select_related("working_group").get(pk=standard.pk)
         if stored.working_group_id != standard.working_group_id:
@@ -49,15 +51,25 @@ def standard_save(*, actor, standard: Standard) -> Standard:
     if not standard.slug:
         standard.slug = slugify(standard.title)[:200]
     return save_audited(
-        actor=actor, instance=standard, kind="standard", working_group=standard.working_group
+        actor=actor,
+        instance=standard,
+        kind="standard",
+        working_group=standard.working_group,
+        now=now,
     )
 
 
 @transaction.atomic
 def version_start(
-    *, actor, standard: Standard, label: str, based_on: DraftVersion | None = None
+    *,
+    actor,
+    standard: Standard,
+    label: str,
+    based_on: DraftVersion | None = None,
+    now: datetime.datetime | None = None,
 ) -> DraftVersion:
-    """A new draft; when based on a previous version, its clauses are copied with their keys."""
+    """A new draft; when based on a previous version, its clauses are copied with their keys.
+    `now`: when it was started (the demo replaying history); else now."""
     _require_drafting(actor, standard)
     if based_on is not None and based_on.standard_id != standard.pk:
         refuse(_("A version can only be based on a version of the same standard."), "based_on")
@@ -66,6 +78,9 @@ def version_start(
     version = DraftVersion(standard=standard, label=label, based_on=based_on)
     version.full_clean()
     version.save()
+    if now is not None:  # created_at is set on insert; history keeps its own date
+        version.created_at = now
+        version.save(update_fields=["created_at"])
     if based_on is not None:
         _supersede_draft(based_on)
         Clause.objects.bulk_create(
@@ -81,6 +96,7 @@ def version_start(
             for c in based_on.clauses.all()
         )
     audit.record(
+        at=now,
         actor=actor,
         action="version.started",
         obj=version,

@@ -89,6 +89,7 @@ def consultation_schedule(
     version.status = VersionStatus.CONSULTATION
     version.save(update_fields=["status"])
     audit.record(
+        at=now,
         actor=actor,
         action="consultation.scheduled",
         obj=consultation,
@@ -146,6 +147,7 @@ def consultation_extend(
     consultation.reminders.filter(kind__in=["7d", "1d"]).delete()
     action = "consultation.reopened" if state == PeriodState.CLOSED else "consultation.extended"
     audit.record(
+        at=now,
         actor=actor,
         action=action,
         obj=consultation,

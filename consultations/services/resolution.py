@@ -62,6 +62,7 @@ def _dispose(
     )
     disposition.save()
     audit.record(
+        at=now,
         actor=actor,
         action="comment.disposed" if previous is None else "comment.disposition_changed",
         obj=comment,
@@ -222,6 +223,7 @@ def report_publish(
     consultation.report_published_at, consultation.report_summary = now, plain_text(summary)
     consultation.save(update_fields=["report_published_at", "report_summary"])
     audit.record(
+        at=now,
         actor=actor,
         action="consultation.report_published",
         obj=consultation,

@@ -63,6 +63,7 @@ def consultation_detail(request, pk):
                 proposed_change=data["proposed_change"],
                 paragraph=data["paragraph"],
                 idempotency_key=data["idempotency_key"],
+                language=request.LANGUAGE_CODE,
             )
         except (ValidationError, PermissionDenied) as error:
             add_service_error(form, error)

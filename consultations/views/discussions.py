@@ -169,6 +169,7 @@ def thread_post(request, pk):
             thread=thread,
             body=form.cleaned_data["body"],
             idempotency_key=form.cleaned_data["idempotency_key"],
+            language=request.LANGUAGE_CODE,
         )
     except (ValidationError, PermissionDenied) as error:
         return _post_refused(request, thread, access, form, error, wants_json=wants_json)

@@ -34,12 +34,19 @@ def changes(instance: models.Model) -> dict:
 
 
 def save_audited(
-    *, actor, instance: models.Model, kind: str, working_group=None, public=True, check=None
+    *,
+    actor,
+    instance: models.Model,
+    kind: str,
+    working_group=None,
+    public=True,
+    check=None,
+    now=None,
 ):
     """Validate (full_clean, then `check()` if given) and save a created or edited row,
     and record "<kind>.created" or "<kind>.updated" with the changed fields. An edit
     that changes nothing writes nothing. Call inside the service's transaction, after
-    its permission checks."""
+    its permission checks. `now`: when it happened (the demo replaying history)."""
     from .. import audit
 
     instance.full_clean()
@@ -50,6 +57,7 @@ def save_audited(
         return instance
     instance.save()
     audit.record(
+        at=now,
         actor=actor,
         action=f"{kind}.created" if created else f"{kind}.updated",
         obj=instance,

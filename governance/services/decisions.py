@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .. import audit, permissions, signals
-from ..models import Decision, WorkingGroup, WorkingGroupStatus
+from .. import audit, notices, permissions, signals
+from ..models import AuditEvent, Decision, WorkingGroup, WorkingGroupStatus
 from ._base import refuse, require
 
 MAX_TITLE = Decision._meta.get_field("title").max_length
@@ -94,6 +94,7 @@ def decision_record_consensus(
         decided_at=now,
     )
     audit.record(
+        at=now,
         actor=actor,
         action="decision.recorded",
         obj=decision,
@@ -135,7 +136,13 @@ def decision_publication_record(
         or permissions.is_platform_admin(actor),
         _("Only the chair publishes a decision of this working group."),
     )
+    first = not AuditEvent.objects.filter(
+        action="decision.published",
+        object_type=Decision._meta.label_lower,
+        object_id=str(decision.pk),
+    ).exists()
     audit.record(
+        at=now,
         actor=actor,
         action="decision.published",
         obj=decision,
@@ -149,3 +156,7 @@ def decision_publication_record(
             "published_at": now or timezone.now(),
         },
     )
+    if first:  # a new revision or translation is not news
+        notices.notify(
+            "decision_published", decision, notices.members_of(group), actor=actor, at=now
+        )

@@ -15,17 +15,17 @@ def _fill_slug(instance, source: str) -> None:
 
 
 @transaction.atomic
-def organisation_save(*, actor, organisation: Organisation) -> Organisation:
+def organisation_save(*, actor, organisation: Organisation, now=None) -> Organisation:
     require(
         permissions.can_manage_organisations(actor),
         _("Only platform administrators manage organisations."),
     )
     _fill_slug(organisation, organisation.name)
-    return save_audited(actor=actor, instance=organisation, kind="organisation")
+    return save_audited(actor=actor, instance=organisation, kind="organisation", now=now)
 
 
 @transaction.atomic
-def chamber_save(*, actor, chamber: Chamber) -> Chamber:
+def chamber_save(*, actor, chamber: Chamber, now=None) -> Chamber:
     require(
         permissions.can_manage_chambers(actor), _("Only platform administrators manage chambers.")
     )
@@ -38,11 +38,11 @@ def chamber_save(*, actor, chamber: Chamber) -> Chamber:
         refuse(_("This chamber has sub-chambers, so it cannot become one."), "parent")
     if chamber.parent_id and chamber.parent_id == chamber.pk:
         refuse(_("A chamber cannot be its own parent."), "parent")
-    return save_audited(actor=actor, instance=chamber, kind="chamber")
+    return save_audited(actor=actor, instance=chamber, kind="chamber", now=now)
 
 
 @transaction.atomic
-def working_group_save(*, actor, group: WorkingGroup) -> WorkingGroup:
+def working_group_save(*, actor, group: WorkingGroup, now=None) -> WorkingGroup:
     """Create or update a group with its composition rules (modelcluster children in memory).
 
     A rule change is refused if the group's current seats already break it, so the
@@ -69,6 +69,7 @@ def working_group_save(*, actor, group: WorkingGroup) -> WorkingGroup:
         return group
     group.save()
     audit.record(
+        at=now,
         actor=actor,
         action="working_group.created" if created else "working_group.updated",
         obj=group,

@@ -80,7 +80,7 @@ def _refuse_if_broken(group: WorkingGroup, before: dict, after: dict) -> None:
 
 
 @transaction.atomic
-def seat_save(*, actor, seat: Seat) -> Seat:
+def seat_save(*, actor, seat: Seat, now=None) -> Seat:
     """Create a seat or change its label, chamber, weight, facilitator or order."""
     created = seat._state.adding
     if not created:
@@ -110,6 +110,7 @@ def seat_save(*, actor, seat: Seat) -> Seat:
         )
     seat.save()
     audit.record(
+        at=now,
         actor=actor,
         action="seat.created" if created else "seat.updated",
         obj=seat,
@@ -151,6 +152,7 @@ def seat_assignment_start(
     organisation: Organisation,
     start: datetime.date,
     end: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> SeatAssignment:
     """Put a person on a seat (as holder or alternate) for a term."""
     seat = Seat.objects.select_for_update().get(pk=seat.pk)
@@ -212,6 +214,7 @@ def seat_assignment_start(
             % {"role": SeatRole(role).label.lower()}
         )
     audit.record(
+        at=now,
         actor=actor,
         action="seat_assignment.started",
         obj=assignment,

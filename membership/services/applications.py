@@ -57,6 +57,7 @@ def _record(application, kind, *, actor=None, message="", now=None) -> Applicati
         created_at=now or timezone.now(),
     )
     audit.record(
+        at=now,
         actor=actor,
         action=f"application.{kind}",
         obj=application,

@@ -398,13 +398,23 @@
     if (m.edited_at && !m.hidden && !m.deleted) {
       meta.appendChild(el("span", "message-flag", this.text("edited")));
     }
+    // Written in another language than the page's: say so, and mark it (WCAG 3.1.2).
+    var page = (document.documentElement.lang || "").split("-")[0];
+    var other = m.language && m.language !== page ? m.language : "";
+    if (other && !m.hidden && !m.deleted) {
+      meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(el("span", "written-in",
+        this.text("written" + other.charAt(0).toUpperCase() + other.slice(1))));
+    }
     item.appendChild(meta);
     if (m.deleted) {
       item.appendChild(el("p", "message-body message-removed", this.text("deleted")));
     } else if (m.hidden) {
       item.appendChild(el("p", "message-body message-removed", this.text("hidden")));
     } else {
-      item.appendChild(el("p", "message-body", m.body));
+      var text = el("p", "message-body", m.body);
+      if (other) { text.lang = other; }
+      item.appendChild(text);
     }
     var actions = el("div", "message-actions");
     if (m.mine && !m.hidden && !m.deleted) {

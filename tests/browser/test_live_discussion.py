@@ -115,3 +115,37 @@ def test_a_message_typed_offline_is_sent_once_when_back(live_daphne, chromium, t
         assert len(services.replay(scene.general, 0)) == 1
     finally:
         context_a.close()
+
+
+def test_a_message_written_in_another_language_arrives_marked_with_it(
+    live_daphne, chromium, transactional_db
+):
+    """WCAG 3.1.2 for messages inserted live: a message posted from the Swahili page
+    reaches a reader of the English page with lang="sw" and "Written in Swahili",
+    exactly as the server renders it after a reload."""
+    from playwright.sync_api import expect
+
+    scene = DiscussionScene()
+    context_sw, writer = _person(chromium, live_daphne, scene.member)
+    context_en, reader = _person(chromium, live_daphne, scene.outsider)
+    try:
+        writer.goto(f"/sw/discussions/{scene.general.pk}/")
+        reader.goto(f"/discussions/{scene.general.pk}/")
+        expect(reader.get_by_role("status")).to_have_text("Live: caught up.")
+        writer.locator("[data-post-form] textarea").fill("Habari za mkutano.")
+        writer.locator("[data-post-form] button[type=submit]").click()
+
+        live = reader.locator("[data-messages] .message-body", has_text="Habari za mkutano.")
+        expect(live).to_have_attribute("lang", "sw")
+        expect(reader.locator("[data-messages] .written-in")).to_have_text(["Written in Swahili"])
+        # The writer's own page is in Swahili: no mark there.
+        mine = writer.locator("[data-messages] .message-body", has_text="Habari za mkutano.")
+        mine.wait_for()
+        assert mine.get_attribute("lang") is None
+        # After a reload the server renders the same marks.
+        reader.reload()
+        expect(live).to_have_attribute("lang", "sw")
+        expect(reader.locator("[data-messages] .written-in")).to_have_text(["Written in Swahili"])
+    finally:
+        context_sw.close()
+        context_en.close()

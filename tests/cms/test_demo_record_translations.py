@@ -1,14 +1,18 @@
 """The demo's governance records read in French and Swahili: approved through the
 translation workflow, with one translation out of date and one ballot held back."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from cms.demo import record_translations
 from cms.models import WorkingGroupIndexPage
+from consultations.models import Comment
 from governance import ballot_links, services
 from governance.models import (
     Ballot,
@@ -117,3 +121,14 @@ def test_the_demo_holder_reads_the_motion_in_swahili_and_a_ballot_waits_for_its_
     held.refresh_from_db()
     assert held.status == BallotStatus.DRAFT
     assert status_of(held, "motion", "fr") == "approved"
+
+    # The holder wrote a comment of the open round in Swahili: English readers see it
+    # marked as such.
+    comment = Comment.objects.get(author=holder, consultation__round_number=2)
+    assert comment.language == "sw"
+    page = Client().get(
+        reverse("consultations:clause_comments", args=[comment.consultation_id, comment.clause.key])
+    )
+    html = page.content.decode()
+    assert re.search(r'class="comment-text" lang="sw">\s*<p>Taja', html)
+    assert "Written in Swahili" in html

@@ -1,9 +1,13 @@
+import datetime
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from governance import audit
 from governance.models import (
+    AuditEvent,
     ChainLink,
     Chamber,
     GroupRole,
@@ -61,6 +65,29 @@ def test_demo_has_a_closed_round_with_its_synopsis_and_an_open_round(db):
     round_one = Consultation.objects.get(round_number=1)
     assert Comment.objects.filter(consultation=round_one, disposition__isnull=True).count() == 0
     assert Comment.objects.filter(consultation=round_one).count() >= 5
+
+
+def test_the_demo_history_carries_its_own_dates(db, client):
+    """The demo replays history through the services' `now=`: versions are dated by
+    when they were started, and the register's entries are spread over past months
+    instead of all carrying the time the demo was loaded."""
+    import re
+
+    from consultations.models import Consultation, DraftVersion
+
+    call_command("load_demo", verbosity=0)
+    today = timezone.now().date()
+    v1, v2 = DraftVersion.objects.filter(standard__slug="asm-cobalt-framework").order_by("label")
+    round_one = Consultation.objects.get(round_number=1)
+    assert v1.created_at < round_one.opens_at < round_one.closes_at < v2.created_at
+    assert v2.created_at.date() < today
+    page = client.get("/working-groups/asm-cobalt-framework/register/")
+    assert page.status_code == 200
+    dates = {d[:10] for d in re.findall(r'<td><time datetime="([^"]+)"', page.content.decode())}
+    assert len(dates) > 3, dates
+    events = AuditEvent.objects.filter(is_public=True)
+    assert len({e.created_at.date() for e in events}) > 8
+    assert events.filter(created_at__date__lt=today - datetime.timedelta(days=90)).exists()
 
 
 def test_demo_steering_committee_has_a_certified_and_an_open_ballot(db):

@@ -514,7 +514,7 @@ def test_the_thread_page_reads_without_an_account(scene):
     html = response.content.decode()
     assert "Visible to all." in html
     assert "Log in" in html and "data-post-form" not in html
-    assert f'data-ws="/ws/threads/{scene.general.pk}/"' in html
+    assert f'data-ws="/ws/threads/{scene.general.pk}/?lang=en"' in html
     assert 'data-last-seq="1"' in html
 
 
@@ -757,6 +757,6 @@ def test_posting_over_http_works_while_live_updates_are_down(
             {"body": "Stored anyway.", "idempotency_key": "down-1"},
         )
     assert response.status_code == 302
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the live event, then the in-site notifications
     assert Message.objects.get().body == "Stored anyway."
     assert "not delivered" in caplog.text

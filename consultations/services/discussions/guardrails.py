@@ -53,6 +53,7 @@ def acknowledge_competition_notice(
     ack.acknowledged_at = now
     ack.save()
     audit.record(
+        at=now,
         actor=actor,
         action="discussion.competition_notice_acknowledged",
         obj=ack,

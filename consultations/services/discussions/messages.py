@@ -2,25 +2,29 @@
 `Thread.last_sequence` with the thread row locked, so they commit in order."""
 
 import datetime
+import re
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance import audit
+from governance.models import User
+from governance.notices import notify
 from governance.ratelimit import RateLimit
 from governance.services._base import refuse, require
 
 from ... import discussion_events as events
 from ...models import MAX_MESSAGE_LENGTH, MESSAGE_EDIT_WINDOW_MINUTES, Message, Thread
-from ...text import plain_text
+from ...text import plain_text, written_language
 from .guardrails import NoticeRequired, has_acknowledged_notice, sensitive_terms_in
 from .threads import THREAD_RELATED, can_read_thread, require_poster, thread_get
 
 MESSAGES = RateLimit("message")
 EDIT_WINDOW = datetime.timedelta(minutes=MESSAGE_EDIT_WINDOW_MINUTES)
 MAX_KEY_LENGTH = 64
+MAX_MENTIONS = 20
 
 
 def _clean_body(body: str) -> str:
@@ -64,9 +68,11 @@ def message_post(
     thread: Thread,
     body: str,
     idempotency_key: str = "",
+    language: str = "",
     now: datetime.datetime | None = None,
 ) -> Message:
-    """Post a message. The same idempotency key from the same person in the same thread
+    """Post a message, tagged with the language it was written in: `language` if a site
+    language (the socket passes its page's), else the request's. The same idempotency key from the same person in the same thread
     returns the first message instead of making a second (retries after a lost connection, double clicks).
 
     A message that mentions a sensitive term is held for the secretariat's review: it
@@ -74,7 +80,14 @@ def message_post(
     """
     idempotency_key = (idempotency_key or "")[:MAX_KEY_LENGTH]
     try:
-        return _post(actor, thread.pk, body, idempotency_key, now or timezone.now())
+        return _post(
+            actor,
+            thread.pk,
+            body,
+            idempotency_key,
+            written_language(language),
+            now or timezone.now(),
+        )
     except IntegrityError:
         # A retry with the same key raced this one and won: its message is the answer.
         first = _already_posted(actor, thread.pk, idempotency_key)
@@ -92,7 +105,7 @@ def _already_posted(actor, thread_id: int, idempotency_key: str) -> Message | No
 
 
 @transaction.atomic
-def _post(actor, thread_id: int, body: str, idempotency_key: str, now) -> Message:
+def _post(actor, thread_id: int, body: str, idempotency_key: str, language: str, now) -> Message:
     thread = thread_get(thread_id)
     require_poster(actor, thread)
     existing = _already_posted(actor, thread.pk, idempotency_key)
@@ -112,6 +125,7 @@ def _post(actor, thread_id: int, body: str, idempotency_key: str, now) -> Messag
         thread=thread,
         author=actor,
         body=body,
+        language=language,
         idempotency_key=idempotency_key,
         created_at=now,
         held_for_review=bool(held),
@@ -120,6 +134,7 @@ def _post(actor, thread_id: int, body: str, idempotency_key: str, now) -> Messag
     )
     MESSAGES.hit(str(actor.pk))
     audit.record(
+        at=now,
         actor=actor,
         action="discussion.message_held" if held else "discussion.message_posted",
         obj=message,
@@ -128,7 +143,34 @@ def _post(actor, thread_id: int, body: str, idempotency_key: str, now) -> Messag
     )
     if not held:
         events.message_created(message)
+        notify_readers(message, thread, now)
     return message
+
+
+MENTION = re.compile(r"(?<![\w.@])@([\w.+-]*\w)")
+
+
+def notify_readers(message: Message, thread: Thread, now=None) -> None:
+    """A published message: those it mentions (@username) and those who posted in the
+    thread before are told in the site, as are the thread's followers (after commit,
+    each only if they may read the thread)."""
+    names = sorted({name.lower() for name in MENTION.findall(message.body)})[:MAX_MENTIONS]
+    mentioned = set()
+    if names:
+        named = Q()
+        for name in names:
+            named |= Q(username__iexact=name)
+        mentioned = set(User.objects.filter(named).values_list("pk", flat=True))
+        notify(
+            "discussion_mention", message, mentioned, actor=message.author, at=now, followers=False
+        )
+    earlier = set(
+        Message.objects.filter(thread=thread, sequence__isnull=False, deleted_at__isnull=True)
+        .exclude(pk=message.pk)
+        .values_list("author_id", flat=True)
+        .distinct()
+    )
+    notify("discussion_reply", message, earlier - mentioned, actor=message.author, at=now)
 
 
 def held_notice(message: Message) -> str:

@@ -13,7 +13,7 @@ from governance.services._base import refuse, require
 from ... import discussion_events as events
 from ...models import Message, Thread
 from ...text import plain_text
-from .messages import locked_message, next_number, save_change
+from .messages import locked_message, next_number, notify_readers, save_change
 from .threads import THREAD_RELATED, can_moderate_thread
 
 
@@ -81,6 +81,7 @@ def message_review(
     if approve:
         message.sequence = next_number(thread)
         fields.append("sequence")
+        notify_readers(message, thread, now)
     return save_change(
         actor,
         message,

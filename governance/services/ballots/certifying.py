@@ -40,6 +40,7 @@ def ballot_certify(*, actor, ballot: Ballot, now: datetime.datetime | None = Non
         decided_at=now,
     )
     audit.record(
+        at=now,
         actor=actor,
         action="ballot.certified",
         obj=ballot,

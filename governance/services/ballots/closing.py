@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ... import audit, ballot_counting, events, permissions
+from ... import audit, ballot_counting, events, notices, permissions
 from ...models import Ballot, BallotStatus
 from .._base import refuse, require
 from .drafting import NOT_YOUR_BALLOTS
@@ -44,6 +44,7 @@ def ballot_close(
     ballot.result, ballot.explanations = result.as_dict(), explanations
     ballot.save(update_fields=["status", "closed_at", "result", "explanations"])
     audit.record(
+        at=now,
         actor=actor,
         action="ballot.closed",
         obj=ballot,
@@ -56,6 +57,13 @@ def ballot_close(
         },
     )
     events.ballot_closed(ballot)
+    notices.notify(
+        "ballot_result",
+        ballot,
+        notices.roll_people(ballot) | notices.members_of(ballot.working_group),
+        actor=actor,
+        at=ballot.closed_at,
+    )
     return ballot
 
 

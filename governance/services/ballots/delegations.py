@@ -35,6 +35,7 @@ def delegation_grant(*, actor, ballot: Ballot, seat: Seat, proxy, now=None) -> D
         ballot=ballot, seat=seat, granted_by=actor, proxy=proxy, created_at=now
     )
     audit.record(
+        at=now,
         actor=actor,
         action="delegation.granted",
         obj=delegation,
@@ -71,6 +72,7 @@ def delegation_revoke(*, actor, delegation: Delegation, now=None) -> Delegation:
     delegation.revoked_at = now
     delegation.save(update_fields=["revoked_at"])
     audit.record(
+        at=now,
         actor=actor,
         action="delegation.revoked",
         obj=delegation,

@@ -59,6 +59,7 @@ def ballot_link_print(
         printed_at=now,
     )
     audit.record(
+        at=now,
         actor=actor,
         action="ballot.link_printed",
         obj=ballot,

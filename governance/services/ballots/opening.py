@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ... import audit, permissions
+from ... import audit, notices, permissions
 from ...models import Ballot, BallotStatus, RollEntry, Seat, SeatAssignment, SeatRole, User
 from ...models.assignments import today
 from .._base import refuse, require
@@ -66,6 +66,7 @@ def ballot_open(*, actor, ballot: Ballot, now: datetime.datetime | None = None) 
     ballot.status, ballot.opened_at = BallotStatus.OPEN, now
     ballot.save(update_fields=["rule_snapshot", "status", "opened_at"])
     audit.record(
+        at=now,
         actor=actor,
         action="ballot.opened",
         obj=ballot,
@@ -78,5 +79,12 @@ def ballot_open(*, actor, ballot: Ballot, now: datetime.datetime | None = None) 
             "opens_at": ballot.opens_at,
             "closes_at": ballot.closes_at,
         },
+    )
+    notices.notify(
+        "ballot_opened",
+        ballot,
+        set(sitting.values()) | notices.members_of(ballot.working_group),
+        actor=actor,
+        at=now,
     )
     return ballot
