@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from governance import permissions
 
-from .. import selectors, services
+from .. import selectors, services, translation_coverage
 from ..forms import GENERAL, CommentEditForm, CommentForm, ConfirmForm, add_service_error
 from ..models import Audience, Clause, PeriodState
 from ._common import (
@@ -113,6 +113,7 @@ def _render_detail(request, consultation, *, bound: CommentForm | None = None, s
         "is_open": state == PeriodState.OPEN,
         "may_manage": may_manage(user, consultation),
         "reference_zone": group.reference_time_zone,
+        "coverage": translation_coverage.coverage(page.clauses),
     }
     return render(request, "consultations/detail.html", context, status=status)
 

@@ -1122,3 +1122,31 @@ def test_resolution_table_queries_do_not_grow(client):
     assert Comment.objects.count() == 500
     assert few == many  # flat, layout included
     assert few[1] == 12, few
+
+
+# --- The draft in each language ------------------------------------------------------
+
+
+def test_a_round_says_plainly_which_clauses_each_language_still_lacks(client):
+    draft = version(standard(), clauses=[(str(n), f"Clause {n}", f"Text {n}.") for n in (1, 2, 3)])
+    consultation = period(draft)
+    clauses = list(draft.clauses.order_by("order"))
+    for clause in clauses[:2]:
+        Clause.objects.filter(pk=clause.pk).update(
+            heading_sw=f"Kifungu {clause.number}", body_sw=f"Maandishi {clause.number}."
+        )
+    # the third has a Swahili heading but its text is still English: not translated
+    Clause.objects.filter(pk=clauses[2].pk).update(heading_sw="Kifungu 3")
+    url = reverse("consultations:detail", args=[consultation.pk])
+    page = client.get(f"/sw{url}")
+    html = page.content.decode()
+    section = html[html.index('class="draft-languages"') :]
+    assert "Kiswahili: vifungu 2 kati ya 3 vimetafsiriwa." in section
+    assert "Bado kwa Kiingereza: 3." in section
+    assert "Kifaransa: vifungu 0 kati ya 3 vimetafsiriwa." in section
+    # the Swahili reader's own language is the one flagged
+    assert '<li class="notice notice-warning">' in section
+    english = client.get(url).content.decode()
+    assert "Swahili: 2 of 3 clauses translated." in english
+    assert "French: 0 of 3 clauses translated." in english
+    assert "notice-warning" not in english[english.index('class="draft-languages"') :]
