@@ -128,6 +128,11 @@ def can_certify_results(user, group: WorkingGroup) -> bool:
     return _has(user, "certify_results", group)
 
 
+def can_record_consensus(user, group: WorkingGroup) -> bool:
+    """A decision reached without a ballot: the chair or the secretariat records it."""
+    return can_certify_results(user, group) or can_run_ballots(user, group)
+
+
 def can_record_assisted_votes(user, group: WorkingGroup) -> bool:
     return _has(user, "record_assisted_votes", group)
 

@@ -56,4 +56,4 @@ class BallotOptionTranslation(TranslationOptions):
 
 @register(Decision)
 class DecisionTranslation(TranslationOptions):
-    fields = ("title", "motion", "objections")
+    fields = ("title", "motion", "objections", "objections_resolution")

@@ -135,6 +135,7 @@ class WorkingGroupIndexPage(RoutablePageMixin, Page):
                 "runs_ballots": runs_ballots,
                 "runs_periods": runs_periods,
                 "new_periods": new_periods,
+                "records_consensus": permissions.can_record_consensus(user, group),
             },
             template="cms/working_group_page.html",
         )

@@ -177,6 +177,25 @@ class DelegationForm(forms.Form):
         return username
 
 
+class ConsensusForm(forms.Form):
+    """A decision the working group reached without a ballot."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    motion = forms.CharField(label=_("What was decided"), widget=forms.Textarea(attrs={"rows": 4}))
+    objections_noted = forms.CharField(
+        label=_("Objections heard"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One objection a line; leave empty if none was raised."),
+    )
+    objections_resolution = forms.CharField(
+        label=_("How they were resolved"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why no objection was sustained: what changed, what was answered."),
+    )
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000

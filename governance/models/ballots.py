@@ -461,6 +461,7 @@ class Decision(models.Model):
     tally = models.JSONField(_("tally"), null=True, blank=True)
     explanations = models.JSONField(_("explanation by language"), default=dict, blank=True)
     objections = models.TextField(_("objections noted"), blank=True)
+    objections_resolution = models.TextField(_("how the objections were resolved"), blank=True)
     certified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

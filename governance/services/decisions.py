@@ -47,26 +47,36 @@ def decision_record_consensus(
     title: str,
     motion: str,
     objections_noted: str = "",
+    objections_resolution: str = "",
     now: datetime.datetime | None = None,
 ) -> Decision:
-    """Record that `group` adopted `motion` by consensus, without a ballot. Chair only."""
+    """Record that `group` adopted `motion` by consensus, without a ballot, with the
+    objections heard and how they were resolved. The chair or the secretariat."""
     now = now or timezone.now()
     group = WorkingGroup.objects.get(pk=group.pk)  # its current status
     require(
-        permissions.can_certify_results(actor, group),
-        _("Only the chair records a decision of this working group."),
+        permissions.can_record_consensus(actor, group),
+        _("Only the chair or the secretariat records a decision of this working group."),
     )
     if group.status == WorkingGroupStatus.CLOSED:
         refuse(_("This working group is closed; it takes no more decisions."))
     title, motion = (title or "").strip(), (motion or "").strip()
     objections = (objections_noted or "").strip()
+    resolution = (objections_resolution or "").strip()
     if not title:
         refuse(_("Give the decision a title."), "title")
     if len(title) > MAX_TITLE:
         refuse(_("A title may be at most %(n)s characters long.") % {"n": MAX_TITLE}, "title")
     if not motion:
         refuse(_("State what was decided."), "motion")
-    for field, text in (("motion", motion), ("objections_noted", objections)):
+    if resolution and not objections:
+        refuse(_("Say which objections were heard before how they were resolved."), "objections")
+    texts = (
+        ("motion", motion),
+        ("objections_noted", objections),
+        ("objections_resolution", resolution),
+    )
+    for field, text in texts:
         if len(text) > MAX_TEXT:
             refuse(_("This text may be at most %(n)s characters long.") % {"n": MAX_TEXT}, field)
     decision = Decision.objects.create(
@@ -79,6 +89,7 @@ def decision_record_consensus(
         tally=None,
         explanations=consensus_explanations(bool(objections)),
         objections=objections,
+        objections_resolution=resolution,
         certified_by=actor,
         decided_at=now,
     )
@@ -95,6 +106,7 @@ def decision_record_consensus(
             "title": title,
             "motion": motion,
             "objections_noted": objections,
+            "objections_resolution": resolution,
             "decided_at": now,
         },
     )

@@ -9,6 +9,7 @@ app_name = "ballots"
 urlpatterns = [
     path("group/<slug:slug>/", views.group_ballots, name="group"),
     path("group/<slug:slug>/new/", views.ballot_create, name="create"),
+    path("group/<slug:slug>/consensus/", views.consensus_record, name="consensus"),
     path("<int:pk>/", views.ballot_detail, name="detail"),
     path("<int:pk>/seats/<int:seat_id>/vote/", views.vote, name="vote"),
     path("<int:pk>/seats/<int:seat_id>/proxy/", views.delegation_grant, name="delegate"),

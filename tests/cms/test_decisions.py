@@ -497,8 +497,8 @@ def test_the_chair_records_a_consensus_and_its_page_is_drafted(client, register,
 @pytest.mark.parametrize(
     "change, error",
     [
-        ({"actor": "secretariat"}, PermissionDenied),
         ({"actor": "stranger"}, PermissionDenied),
+        ({"objections_resolution": "We talked."}, ValidationError),  # which objections?
         ({"title": "  "}, ValidationError),
         ({"motion": ""}, ValidationError),
         ({"title": "x" * 201}, ValidationError),

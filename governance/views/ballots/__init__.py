@@ -32,6 +32,7 @@ from .running import (
     ballot_links_page,
     ballot_links_send,
     ballot_open,
+    consensus_record,
 )
 from .voting import delegation_grant, delegation_revoke, vote
 
@@ -48,6 +49,7 @@ __all__ = [
     "ballot_links_page",
     "ballot_links_send",
     "ballot_open",
+    "consensus_record",
     "bulletin_csv",
     "bulletin_page",
     "delegation_grant",

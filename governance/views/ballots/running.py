@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ... import ballot_links, ballot_reminders, permissions, services
-from ...forms.ballots import BallotForm, CancelForm, PrintLinkForm
+from ...forms.ballots import BallotForm, CancelForm, ConsensusForm, PrintLinkForm
 from ...models import BallotStatus, OptionSet, Seat, WorkingGroup
+from ...services.decisions import decision_record_consensus
 from ._base import ballot_or_404, show_refusal
 from .attestations import attestation_rows
 
@@ -73,6 +74,33 @@ def ballot_edit(request, pk: int):
         request,
         "governance/ballots/form.html",
         {"group": group, "form": form, "ballot": ballot},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def consensus_record(request, slug: str):
+    """The chair or the secretariat records a decision reached without a ballot; it
+    goes to the group's decisions and its page is drafted for the decision register."""
+    group = get_object_or_404(WorkingGroup, slug=slug)
+    if not permissions.can_record_consensus(request.user, group):
+        raise PermissionDenied
+    form = ConsensusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision_record_consensus(actor=request.user, group=group, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            show_refusal(request, error, form)
+        else:
+            messages.success(
+                request,
+                _("The decision is recorded; its page awaits the chair's approval to publish."),
+            )
+            return redirect("ballots:group", slug=group.slug)
+    return render(
+        request,
+        "governance/ballots/consensus.html",
+        {"group": group, "form": form},
         status=400 if form.is_bound else 200,
     )
 
