@@ -36,6 +36,7 @@ TESTED = {
     "send_ballot_reminders",
     "send_digests",  # tests/dashboard/test_digests.py
     "send_reminders",
+    "serve_demo",  # below, and tests/cms/test_serve_demo.py
     "sync_permissions",
     "verify_audit_log",
     "verify_ballot",
@@ -189,3 +190,11 @@ def test_load_demo(db):
     assert "Demo content is in place." in done.stdout
     assert Ballot.objects.filter(status=BallotStatus.CERTIFIED).exists()
     assert manage("load_demo").returncode == 0  # idempotent
+
+
+def test_serve_demo_parses_its_command_line():
+    """`make run`'s server (its scheduler is tested in tests/cms/test_serve_demo.py):
+    its options parse from the command line, with Django's checks run first."""
+    done = manage("serve_demo", "--help")
+    assert done.returncode == 0, done.stderr
+    assert "--schedule-every" in done.stdout
