@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from governance.forms.source_text import SourceTextFormMixin
 from governance.models import WorkingGroup
 
 from .. import draft_import
@@ -23,7 +24,7 @@ MARKDOWN_EXTENSIONS = (".md", ".markdown")
 DOCX_EXTENSIONS = (".docx",)
 
 
-class StandardForm(WagtailAdminModelForm):
+class StandardForm(SourceTextFormMixin, WagtailAdminModelForm):
     """The owning group is chosen among the groups the user drafts for, and is fixed
     once the standard exists (standard_save refuses a move as well)."""
 
@@ -47,7 +48,7 @@ class StandardForm(WagtailAdminModelForm):
         fields = ["title", "slug", "working_group", "summary"]
 
 
-class ClauseForm(forms.ModelForm):
+class ClauseForm(SourceTextFormMixin, forms.ModelForm):
     class Meta:
         model = Clause
         fields = ["number", "heading", "body", "level"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import AssistedVoteAttestation, Ballot, OptionSet, User, VotingRule
+from .source_text import SourceTextFormMixin
 
 MAX_SCAN_BYTES = 5 * 1024 * 1024
 MAX_REASON = 2000
@@ -46,7 +47,7 @@ class ZonedDateTimeField(forms.DateTimeField):
         return super().prepare_value(value)
 
 
-class BallotForm(forms.ModelForm):
+class BallotForm(SourceTextFormMixin, forms.ModelForm):
     """A new ballot of one working group; times in the group's reference zone."""
 
     custom_choices = forms.CharField(

@@ -384,6 +384,28 @@ def test_unknown_proxy_and_revocation(client, t):
 # --- Running a ballot ----------------------------------------------------------------
 
 
+def test_a_chair_writing_from_the_french_site_writes_the_english_source(client, t):
+    """The form edits the authoritative text; French comes through the translation
+    workflow, so an approved translation is never overwritten from a form."""
+    client.force_login(t.chair)
+    closes = (NOW() + datetime.timedelta(days=1)).astimezone(zoneinfo.ZoneInfo("Africa/Lubumbashi"))
+    response = client.post(
+        "/fr" + reverse("ballots:create", args=[t.group.slug]),
+        {
+            "title": "Adopt the work plan",
+            "motion": "The group adopts its work plan.",
+            "option_set": "motion",
+            "rule": t.rule.pk,
+            "secrecy": "roll_call",
+            "opens_at": (closes - datetime.timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": closes.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    ballot = Ballot.objects.get(title_en="Adopt the work plan")
+    assert ballot.motion_en == "The group adopts its work plan." and not ballot.title_fr
+
+
 def test_chair_creates_opens_closes_and_certifies(client, t):
     t.group.reference_time_zone = "Europe/Brussels"
     t.group.save()

@@ -59,7 +59,7 @@ def ballot_edit(request, pk: int):
         return redirect("ballots:detail", pk=ballot.pk)
     initial = {}
     if ballot.option_set == OptionSet.CUSTOM:
-        initial["custom_choices"] = "\n".join(o.label for o in ballot.options.all())
+        initial["custom_choices"] = "\n".join(o.label_en or "" for o in ballot.options.all())
     form = BallotForm(request.POST or None, group=group, instance=ballot, initial=initial)
     if request.method == "POST" and form.is_valid():
         edited = form.save(commit=False)
